@@ -1,0 +1,1 @@
+//! Pure domain crate (being built).
