@@ -1,0 +1,60 @@
+# The commands a person types. The two that matter most:
+#   make run    set up and run the whole system (Ctrl-C stops it)
+#   make test   run every test against real PostgreSQL, broker and schema registry
+SHELL := /bin/bash
+STACK := deploy/local/stack.sh
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run up down status logs test test-only lint fmt bench sqlx-prepare pyenv clean-state
+
+## run: install what is missing, start everything, follow the logs; Ctrl-C stops it all
+run:
+	@$(STACK) up
+	@trap '$(STACK) down' INT TERM EXIT; $(STACK) logs
+
+## up: start everything in the background and wait until healthy
+up:
+	@$(STACK) up
+
+## down: stop exactly what `make up` started
+down:
+	@$(STACK) down
+
+status:
+	@$(STACK) status
+
+logs:
+	@$(STACK) logs
+
+## test: bring up what the tests need (PostgreSQL, broker, registry, Python venv), run every test.
+## A stack that was already up is left running; one started here is stopped afterwards.
+test:
+	@set -euo pipefail; \
+	if $(STACK) is-up; then started=false; else started=true; fi; \
+	$(STACK) pyenv; \
+	$(STACK) up --infra; \
+	rc=0; $(MAKE) --no-print-directory test-only || rc=$$?; \
+	if $$started; then $(STACK) down; fi; \
+	exit $$rc
+
+## test-only: run the tests against a stack that is already up
+test-only: lint
+	cargo nextest run --workspace --no-fail-fast --profile ci
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+pyenv:
+	@$(STACK) pyenv
+
+## sqlx-prepare: regenerate the committed compile-time query data of every crate using sqlx macros
+sqlx-prepare:
+	@for pair in $$(cat deploy/local/sqlx-crates.conf | grep -v '^#'); do \
+	  deploy/local/sqlx-prepare.sh $${pair%%=*} $${pair##*=}; done
+
+clean-state: down
+	rm -rf .state
