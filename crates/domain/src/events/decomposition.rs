@@ -1,0 +1,60 @@
+//! The decomposition topic (`oms.decomposition.events.v1`), written by the decomposition
+//! service. Order-capture turns `OrderDecomposed` into `RecordDecomposition` and
+//! `OrderDecompositionFailed` into `RecordDecompositionFailure`.
+
+use serde::{Deserialize, Serialize};
+
+use super::OrderFactBase;
+use crate::value::{FalloutId, OrderItemId, PlanId, TaskId};
+use crate::vocab::{DecompositionFailureCode, ExternalEffectLevel, TaskReversibility};
+
+/// One task of a fulfillment plan, with the metadata cancellation needs later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedTask {
+    pub task_id: TaskId,
+    /// Order items this task fulfils (usually one).
+    pub item_ids: Vec<OrderItemId>,
+    /// e.g. `RESERVE_RESOURCE`, `SCHEDULE_APPOINTMENT`, `ACTIVATE_SERVICE`.
+    pub task_type: String,
+    /// Downstream system, e.g. `inventory`, `workforce`, `network`, `billing`.
+    pub target_system: String,
+    pub depends_on: Vec<TaskId>,
+    pub reversibility: TaskReversibility,
+    pub external_effect_level: ExternalEffectLevel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FulfillmentPlan {
+    pub plan_id: PlanId,
+    /// Version of the decomposition rules that produced the plan (determinism evidence).
+    pub rules_version: String,
+    pub tasks: Vec<PlannedTask>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDecomposed {
+    #[serde(flatten)]
+    pub base: OrderFactBase,
+    pub plan: FulfillmentPlan,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDecompositionFailed {
+    #[serde(flatten)]
+    pub base: OrderFactBase,
+    /// Case id for the fallout this failure opens on the order.
+    pub fallout_id: FalloutId,
+    pub code: DecompositionFailureCode,
+    pub item_id: Option<OrderItemId>,
+    pub message: String,
+    pub remediation: String,
+}
+
+topic_events! {
+    DecompositionEvent, topic = "oms.decomposition.events.v1", aggregate = "Order", id = |b| b.order_id.to_string(),
+    { OrderDecomposed, OrderDecompositionFailed }
+}

@@ -1,0 +1,192 @@
+//! One struct per order fact. Each carries the [`OrderEventBase`] (order id, tenant,
+//! version, meta) and what its consumers need to act without calling back.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::order::OrderEventBase;
+use crate::capture::{CaptureOrder, Violation};
+use crate::lifecycle::{FulfillmentState, OrderState};
+use crate::order::{FalloutCase, OrderContent, OrderHold, PriceSnapshot};
+use crate::value::{
+    AssetId, BillingAccountId, CancellationRequestId, FalloutId, HoldId, LineNumber, OrderItemId,
+    OrderNumber, PlanId, PolicyRef, ProductOfferingId, Quantity, ReasonCode,
+};
+use crate::vocab::{
+    AssetEffect, CancellationFeasibility, CaptureMode, HoldType, ItemAction, RepairResolution,
+};
+
+macro_rules! fact {
+    ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            #[serde(flatten)]
+            pub base: OrderEventBase,
+            $( $(#[$fdoc])* pub $field: $ty, )*
+        }
+    };
+}
+
+fact!(
+    /// An order was created from an intake (state SUBMITTED, or DRAFT for staged intake).
+    /// Carries the intake as evidence and the caller-allocated item ids.
+    OrderCaptured {
+        order_number: OrderNumber,
+        capture_mode: CaptureMode,
+        initial_state: OrderState,
+        intake: Box<CaptureOrder>,
+        item_ids: Vec<OrderItemId>,
+        request_fingerprint: String,
+    }
+);
+fact!(
+    /// A DRAFT order was submitted.
+    OrderSubmitted {}
+);
+fact!(
+    /// Validation passed: the typed order content, and any warnings.
+    OrderValidated {
+        order_number: OrderNumber,
+        content: Box<OrderContent>,
+        warnings: Vec<Violation>,
+    }
+);
+fact!(
+    /// Validation failed; CPQ and support read the violations.
+    OrderRejected {
+        order_number: OrderNumber,
+        quote_id: Option<String>,
+        quote_revision: Option<i64>,
+        violations: Vec<Violation>,
+    }
+);
+fact!(
+    /// The validated order may be decomposed; carries the content decomposition needs.
+    OrderReleasedForDecomposition {
+        order_number: OrderNumber,
+        content: Box<OrderContent>,
+    }
+);
+fact!(
+    /// Order-capture accepted the decomposition service's plan (`OrderDecomposed`).
+    OrderDecompositionRecorded {
+        plan_id: PlanId,
+        rules_version: String,
+        tasks_per_item: BTreeMap<OrderItemId, u32>,
+    }
+);
+fact!(
+    /// Fulfillment may execute the plan.
+    OrderReleasedForFulfillment { plan_id: PlanId }
+);
+fact!(OrderItemStarted {
+    item_id: OrderItemId
+});
+fact!(OrderItemProgressRecorded {
+    item_id: OrderItemId,
+    fulfillment_state: FulfillmentState,
+});
+fact!(
+    /// An item is done; everything billing needs to start charging it.
+    OrderItemCompleted {
+        item_id: OrderItemId,
+        line_number: LineNumber,
+        action: ItemAction,
+        product_offering_id: ProductOfferingId,
+        quantity: Quantity,
+        actual_asset_id: Option<AssetId>,
+        asset_effect: AssetEffect,
+        billing_account_id: BillingAccountId,
+        price: PriceSnapshot,
+        activation_date: Option<NaiveDate>,
+    }
+);
+fact!(OrderItemFailed {
+    item_id: OrderItemId,
+    fallout_id: FalloutId,
+    code: ReasonCode,
+    message: String,
+});
+fact!(
+    /// An item was waived by an audited policy decision (reason in the meta).
+    OrderItemWaived {
+        item_id: OrderItemId,
+        policy_ref: PolicyRef,
+    }
+);
+fact!(
+    /// The header moved to PARTIALLY_COMPLETED.
+    OrderPartiallyCompleted { completed_item_ids: Vec<OrderItemId> }
+);
+fact!(
+    /// A fallout case was opened; the order is in FALLOUT until all cases are repaired.
+    OrderFalloutRaised {
+        case: FalloutCase,
+        resume_state: OrderState,
+    }
+);
+fact!(
+    /// A manual repair (actor and reason in the meta) closed a fallout case.
+    OrderFalloutRepaired {
+        fallout_id: FalloutId,
+        resolution: RepairResolution,
+        item_id: Option<OrderItemId>,
+        resumed_state: OrderState,
+    }
+);
+fact!(OrderHoldPlaced { hold: OrderHold });
+fact!(
+    /// Released by `meta.actor` at `meta.at` for `meta.reason`.
+    OrderHoldReleased {
+        hold_id: HoldId,
+        hold_type: HoldType,
+    }
+);
+fact!(
+    /// Every item is COMPLETED or WAIVED.
+    OrderCompleted {
+        billing_account_id: BillingAccountId,
+        completed_item_ids: Vec<OrderItemId>,
+        waived_item_ids: Vec<OrderItemId>,
+    }
+);
+fact!(OrderCancellationRequested {
+    request_id: CancellationRequestId,
+    reason_code: ReasonCode,
+    prior_state: OrderState,
+});
+fact!(
+    /// Fulfillment's assessment was recorded; FULLY/PARTIALLY cancellable moves the listed
+    /// items (and the order) to CANCELLING.
+    OrderCancellationAssessed {
+        request_id: CancellationRequestId,
+        feasibility: CancellationFeasibility,
+        cancelling_item_ids: Vec<OrderItemId>,
+        blockers: Vec<String>,
+    }
+);
+fact!(
+    /// The order could not be cancelled and resumed where it was.
+    OrderCancellationRejected {
+        request_id: CancellationRequestId,
+        resumed_state: OrderState,
+        blockers: Vec<String>,
+    }
+);
+fact!(
+    /// The order is cancelled. `before_execution` is true when nothing had an external
+    /// effect yet (no compensation ran).
+    OrderCancelled {
+        request_id: CancellationRequestId,
+        reason_code: ReasonCode,
+        cancelled_item_ids: Vec<OrderItemId>,
+        before_execution: bool,
+    }
+);
+fact!(
+    /// A FALLOUT order was closed by business decision; its unfinished items are cancelled.
+    OrderFailedClosed { closed_item_ids: Vec<OrderItemId> }
+);
