@@ -739,9 +739,8 @@ mod tests {
         assert!(compatible(L::None, &v1, &parse(r#""string""#)));
     }
 
-    /// Three versions: v1; v2 drops `quantity`; the candidate re-adds `quantity` without a
-    /// default. It can read v2 data? No (missing field). Build a case where only transitivity
-    /// matters: v1 {a}, v2 {a, b default}, candidate {a, b} without default.
+    /// v1 {a}; v2 {a, b default 0}; a candidate {a, b} without a default, which reads v2 data
+    /// (b is there) but not v1 data (b missing): only transitive levels see the difference.
     fn transitive_history() -> (Schema, Schema, Schema) {
         let v1 = parse(r#"{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}"#);
         let v2 = parse(

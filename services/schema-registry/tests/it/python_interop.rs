@@ -51,6 +51,7 @@ async fn confluent_python_client_interoperates() {
         "interop script failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}",
         output.status
     );
+    println!("{stdout}");
     assert!(
         stdout.contains("checks passed"),
         "unexpected interop output:\n{stdout}\n{stderr}"
