@@ -237,6 +237,8 @@ pub(crate) fn apply(order: &mut Order, event: &OrderEvent) {
                 }
             }
             order.state = OrderState::FailedClosed;
+            // The business decision closes the open cases with the order.
+            order.fallout = None;
             order.closed_at = Some(meta.at);
         }
     }

@@ -1,0 +1,99 @@
+//! Event and aggregate serialisation: camelCase fields, SCREAMING_SNAKE enums, envelope
+//! data for every topic, and JSON round trips (services persist aggregates as JSONB).
+
+use oms_domain::events::{
+    AssetEvent, AssetEventBase, AssetSuspended, DecompositionEvent, FulfillmentEvent,
+    OrderDecompositionFailed, OrderFactBase,
+};
+use oms_domain::lifecycle::OrderState;
+use oms_domain::value::AssetId;
+use oms_domain::vocab::DecompositionFailureCode;
+use oms_domain::{DomainEvent, Order, OrderEvent};
+
+use crate::support::{Story, item_id, meta, order_id, tenant};
+
+#[test]
+fn aggregate_and_events_round_trip_through_json() {
+    let story = Story::reaching(OrderState::Completed, 2);
+    let json = serde_json::to_string(story.order()).unwrap();
+    assert_eq!(
+        &serde_json::from_str::<Order>(&json).unwrap(),
+        story.order()
+    );
+    for event in &story.events {
+        let json = serde_json::to_value(event).unwrap();
+        assert_eq!(json["eventType"], event.event_type());
+        assert_eq!(serde_json::from_value::<OrderEvent>(json).unwrap(), *event);
+    }
+}
+
+#[test]
+fn wire_names_follow_the_conventions() {
+    let story = Story::reaching(OrderState::PartiallyCompleted, 2);
+    let json = serde_json::to_value(story.order()).unwrap();
+    assert_eq!(json["state"], "PARTIALLY_COMPLETED");
+    assert_eq!(json["captureMode"], "QUOTE_DERIVED");
+    assert_eq!(json["content"]["items"][0]["fulfillmentState"], "COMPLETED");
+    assert_eq!(json["content"]["header"]["orderType"], "NEW_PROVIDE");
+    let captured = serde_json::to_value(&story.events[0]).unwrap();
+    assert_eq!(captured["payload"]["orderVersion"], 1);
+    assert_eq!(captured["payload"]["meta"]["actor"]["kind"], "USER");
+}
+
+#[test]
+fn event_type_names_are_past_tense_facts() {
+    let all = OrderEvent::EVENT_TYPES
+        .iter()
+        .chain(DecompositionEvent::EVENT_TYPES)
+        .chain(FulfillmentEvent::EVENT_TYPES)
+        .chain(AssetEvent::EVENT_TYPES);
+    for name in all {
+        let words: Vec<String> = name.split(char::is_uppercase).map(str::to_owned).collect();
+        assert!(
+            words.iter().any(|w| w.ends_with("ed")),
+            "{name} does not read as a past-tense fact"
+        );
+    }
+    assert_eq!(OrderEvent::TOPIC, "oms.order.events.v1");
+    assert_eq!(AssetEvent::TOPIC, "oms.asset.events.v1");
+}
+
+#[test]
+fn other_topics_expose_their_envelope() {
+    let failed = DecompositionEvent::from(OrderDecompositionFailed {
+        base: OrderFactBase {
+            order_id: order_id(),
+            tenant_id: tenant(),
+            meta: meta(),
+        },
+        fallout_id: crate::support::fallout_id(1),
+        code: DecompositionFailureCode::TechnicalCatalogMappingMissing,
+        item_id: Some(item_id(0)),
+        message: "no mapping".into(),
+        remediation: "map the offering".into(),
+    });
+    assert_eq!(failed.event_type(), "OrderDecompositionFailed");
+    assert_eq!(failed.aggregate_id(), order_id().to_string());
+    let json = serde_json::to_value(&failed).unwrap();
+    assert_eq!(json["payload"]["code"], "TECHNICAL_CATALOG_MAPPING_MISSING");
+    let suspended = AssetEvent::from(AssetSuspended {
+        base: AssetEventBase {
+            asset_id: AssetId::parse("asset-1").unwrap(),
+            tenant_id: tenant(),
+            order_id: order_id(),
+            item_id: item_id(0),
+            meta: meta(),
+        },
+    });
+    assert_eq!(
+        (
+            suspended.aggregate_type(),
+            suspended.aggregate_id().as_str()
+        ),
+        ("Asset", "asset-1")
+    );
+    assert_eq!(
+        serde_json::from_value::<AssetEvent>(serde_json::to_value(&suspended).unwrap()).unwrap(),
+        suspended
+    );
+}

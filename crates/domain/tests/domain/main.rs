@@ -1,0 +1,12 @@
+//! Domain tests, one binary (fast to link on a small machine): given/when/then over
+//! `decide`/`evolve`, the transition tables, invariants, capture rules, and proptests.
+
+mod support;
+
+mod cancellation;
+mod capture_rules;
+mod events;
+mod invariants;
+mod item_table;
+mod order_table;
+mod properties;
