@@ -85,13 +85,13 @@ fn fixture(code: RuleCode) -> (CaptureOrder, CaptureContext) {
         }
         RuleCode::RequestedDateInPast => o.requested_start_date = Some(today() - Duration::days(1)),
         RuleCode::CompletionBeforeStart => {
-            o.requested_completion_date = Some(today() + Duration::days(1))
+            o.requested_completion_date = Some(today() + Duration::days(1));
         }
         RuleCode::QuoteRefRequired => o.quote = None,
         RuleCode::QuoteRefNotAllowed => o.capture_mode = CaptureMode::DirectOrder,
         RuleCode::QuoteRevisionInvalid => o.quote.as_mut().unwrap().revision = 0,
         RuleCode::QuoteExpired => {
-            o.quote.as_mut().unwrap().valid_until = today() - Duration::days(1)
+            o.quote.as_mut().unwrap().valid_until = today() - Duration::days(1);
         }
         RuleCode::QuoteHashMissing => o.quote.as_mut().unwrap().price_hash = " ".into(),
         RuleCode::QuoteAlreadyConverted => c.quote_converted_by = Some(other_order()),
@@ -104,7 +104,7 @@ fn fixture(code: RuleCode) -> (CaptureOrder, CaptureContext) {
             o.items[0].price_components[1].amount = dec!(10);
         }
         RuleCode::RecurrencePeriodRequired => {
-            o.items[0].price_components[0].recurrence_period = None
+            o.items[0].price_components[0].recurrence_period = None;
         }
         RuleCode::OrderTotalMismatch => o.order_total = Some(dec!(1)),
         RuleCode::NegativeTotalNotAllowed => {
@@ -123,7 +123,7 @@ fn fixture(code: RuleCode) -> (CaptureOrder, CaptureContext) {
             o.relations = vec![RelationInput {
                 relation_type: RelationType::Amends,
                 order_id: "not-a-uuid".into(),
-            }]
+            }];
         }
         RuleCode::DuplicateExternalOrderRef => {
             o.external_order_ref = Some("WEB-2026-00001822".into());
