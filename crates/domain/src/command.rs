@@ -1,7 +1,8 @@
 //! Commands the order aggregate decides. Each is an intention (imperative name); facts
 //! reported by other services arrive as `Record...` commands built from their events
-//! (see `facts_to_commands`). Whatever a decision needs from outside is inside the command:
-//! ids allocated by the caller, the looked-up capture context, the reported plan.
+//! (`DecompositionEvent::to_order_command`, `FulfillmentEvent::to_order_commands`).
+//! Whatever a decision needs from outside is inside the command: ids allocated by the
+//! caller, the looked-up capture context, the reported plan.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

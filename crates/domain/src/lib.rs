@@ -3,8 +3,8 @@
 //! no database, broker or HTTP crate. Whatever a decision needs is passed in.
 //!
 //! The shape (CONVENTIONS §2):
-//! - [`decide`]`(state: Option<&Order>, command, &meta) -> Result<Vec<OrderEvent>, DomainError>`
-//! - [`evolve`]`(state: Option<Order>, &event) -> Option<Order>`
+//! - [`decide()`]`(state: Option<&Order>, command, &meta) -> Result<Vec<OrderEvent>, DomainError>`
+//! - [`evolve()`]`(state: Option<Order>, &event) -> Option<Order>`
 //! - [`validate_capture`] for the advisory validation endpoint.
 //!
 //! Module map: [`value`] (newtypes), [`vocab`] (shared enums), [`meta`] (actor and

@@ -81,6 +81,7 @@ mod decomposition;
 mod fulfillment;
 mod order;
 mod order_facts;
+mod to_commands;
 
 pub use asset::{
     AssetCreated, AssetEvent, AssetEventBase, AssetInconsistencyDetected, AssetModified,

@@ -1,8 +1,8 @@
 //! The shared words of the domain (DOMAIN.md §1-8) as closed enums, so every service uses
 //! the same spelling in code, SQL, events and API. All serialise as SCREAMING_SNAKE_CASE.
 //!
-//! This module owns the order-level vocabulary; item/asset words live in [`action`] and
-//! execution words (decomposition, fulfillment, cancellation) in [`execution`].
+//! This module owns the order-level vocabulary; item/asset words live in `action.rs` and
+//! execution words (decomposition, fulfillment, cancellation) in `execution.rs`.
 
 mod action;
 mod execution;

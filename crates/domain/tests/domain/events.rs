@@ -97,3 +97,86 @@ fn other_topics_expose_their_envelope() {
         suspended
     );
 }
+
+#[test]
+fn facts_of_other_services_drive_the_order_through_their_commands() {
+    use oms_domain::events::{
+        CancellationAssessmentCompleted, CompensationCompleted, FulfillmentTaskStarted,
+        OrderDecomposed, OrderItemFulfilled,
+    };
+    use oms_domain::vocab::{AssetEffect, CancellationFeasibility};
+    let fact = || OrderFactBase {
+        order_id: order_id(),
+        tenant_id: tenant(),
+        meta: meta(),
+    };
+    let mut story = Story::validated(2).then(oms_domain::OrderCommand::ReleaseForDecomposition);
+    let oms_domain::OrderCommand::RecordDecomposition { plan } = crate::support::plan(2) else {
+        unreachable!()
+    };
+    let decomposed = DecompositionEvent::from(OrderDecomposed { base: fact(), plan });
+    story = story
+        .then(decomposed.to_order_command())
+        .then(oms_domain::OrderCommand::ReleaseForFulfillment);
+    let started = FulfillmentEvent::from(FulfillmentTaskStarted {
+        base: fact(),
+        plan_id: story.order().decomposition.as_ref().unwrap().plan_id,
+        task_id: oms_domain::value::TaskId::from_uuid(crate::support::uuid(6000)),
+        item_ids: vec![item_id(0), item_id(1)],
+        attempt: 1,
+    });
+    for command in started.to_order_commands() {
+        story = story.then(command);
+    }
+    assert!(
+        story
+            .order()
+            .items()
+            .iter()
+            .all(|i| i.state == oms_domain::lifecycle::ItemState::InProgress)
+    );
+    let fulfilled = FulfillmentEvent::from(OrderItemFulfilled {
+        base: fact(),
+        item_id: item_id(0),
+        asset_effect: AssetEffect::Create,
+        asset_id: Some(AssetId::parse("asset-9").unwrap()),
+        service_refs: vec![],
+        resource_refs: vec![],
+        activation_date: None,
+    });
+    for command in fulfilled.to_order_commands() {
+        story = story.then(command);
+    }
+    assert_eq!(story.state(), Some(OrderState::PartiallyCompleted));
+    story = story.then(crate::support::cancel());
+    let assessed = FulfillmentEvent::from(CancellationAssessmentCompleted {
+        base: fact(),
+        request_id: crate::support::request_id(),
+        feasibility: CancellationFeasibility::PartiallyCancellable,
+        compensated_item_ids: vec![],
+        blockers: vec!["service active".into()],
+    });
+    let compensated = FulfillmentEvent::from(CompensationCompleted {
+        base: fact(),
+        request_id: crate::support::request_id(),
+    });
+    for command in assessed
+        .to_order_commands()
+        .into_iter()
+        .chain(compensated.to_order_commands())
+    {
+        story = story.then(command);
+    }
+    assert_eq!(story.state(), Some(OrderState::Cancelled));
+    assert_eq!(
+        story
+            .order()
+            .item(item_id(0))
+            .unwrap()
+            .actual_asset_id
+            .as_ref()
+            .unwrap()
+            .as_str(),
+        "asset-9"
+    );
+}

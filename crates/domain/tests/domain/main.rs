@@ -4,6 +4,7 @@
 mod support;
 
 mod cancellation;
+mod capture_flow;
 mod capture_rules;
 mod events;
 mod invariants;
