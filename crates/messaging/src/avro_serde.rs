@@ -8,6 +8,9 @@
 //! - `timestamp_millis`: `DateTime<Utc>` <-> Avro `long` / `timestamp-millis`.
 //! - `date`: `NaiveDate` <-> Avro `int` / `date` (days since 1970-01-01).
 //!
+//! - `uuid`: `Uuid` <-> Avro `string` / `uuid` in its hyphenated text form (the Avro
+//!   serializer is not "human readable", so `Uuid`'s own serde impl would write 16 raw bytes).
+//!
 //! Each has an `_opt` sibling for nullable unions (`["null", T]`).
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -22,7 +25,9 @@ pub fn decimal_to_avro_bytes(value: Decimal) -> Result<Vec<u8>, String> {
     let mut scaled = value;
     scaled.rescale(MONEY_SCALE);
     if scaled != value {
-        return Err(format!("{value} has more than {MONEY_SCALE} decimal places"));
+        return Err(format!(
+            "{value} has more than {MONEY_SCALE} decimal places"
+        ));
     }
     let unscaled: i128 = scaled.mantissa();
     let bytes = unscaled.to_be_bytes();
@@ -42,12 +47,16 @@ pub fn decimal_to_avro_bytes(value: Decimal) -> Result<Vec<u8>, String> {
 /// Decodes unscaled two's-complement bytes of scale [`MONEY_SCALE`].
 pub fn decimal_from_avro_bytes(bytes: &[u8]) -> Result<Decimal, String> {
     if bytes.is_empty() || bytes.len() > 16 {
-        return Err(format!("a decimal needs 1 to 16 bytes, got {}", bytes.len()));
+        return Err(format!(
+            "a decimal needs 1 to 16 bytes, got {}",
+            bytes.len()
+        ));
     }
     let fill = if bytes[0] & 0x80 == 0 { 0x00 } else { 0xff };
     let mut buf = [fill; 16];
     buf[16 - bytes.len()..].copy_from_slice(bytes);
-    Decimal::try_from_i128_with_scale(i128::from_be_bytes(buf), MONEY_SCALE).map_err(|e| e.to_string())
+    Decimal::try_from_i128_with_scale(i128::from_be_bytes(buf), MONEY_SCALE)
+        .map_err(|e| e.to_string())
 }
 
 pub mod decimal4 {
@@ -69,7 +78,10 @@ pub mod decimal4_opt {
     use super::{Decimal, Deserialize, Deserializer, Serializer};
     use serde::{de::Error as _, ser::Error as _};
 
-    pub fn serialize<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             None => serializer.serialize_none(),
             Some(v) => {
@@ -79,8 +91,11 @@ pub mod decimal4_opt {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
-        let bytes: Option<super::serde_bytes_compat::Bytes> = Deserialize::deserialize(deserializer)?;
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
+        let bytes: Option<super::serde_bytes_compat::Bytes> =
+            Deserialize::deserialize(deserializer)?;
         bytes
             .map(|b| super::decimal_from_avro_bytes(&b.0).map_err(D::Error::custom))
             .transpose()
@@ -91,13 +106,19 @@ pub mod timestamp_millis {
     use super::{DateTime, Deserialize, Deserializer, Serializer, Utc};
     use serde::de::Error as _;
 
-    pub fn serialize<S: Serializer>(value: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &DateTime<Utc>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         serializer.serialize_i64(value.timestamp_millis())
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<DateTime<Utc>, D::Error> {
         let millis = i64::deserialize(deserializer)?;
-        DateTime::from_timestamp_millis(millis).ok_or_else(|| D::Error::custom(format!("timestamp {millis} out of range")))
+        DateTime::from_timestamp_millis(millis)
+            .ok_or_else(|| D::Error::custom(format!("timestamp {millis} out of range")))
     }
 }
 
@@ -105,14 +126,19 @@ pub mod timestamp_millis_opt {
     use super::{DateTime, Deserialize, Deserializer, Serializer, Utc};
     use serde::de::Error as _;
 
-    pub fn serialize<S: Serializer>(value: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             None => serializer.serialize_none(),
             Some(v) => serializer.serialize_some(&v.timestamp_millis()),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<DateTime<Utc>>, D::Error> {
         Option::<i64>::deserialize(deserializer)?
             .map(|millis| {
                 DateTime::from_timestamp_millis(millis)
@@ -153,16 +179,63 @@ pub mod date_opt {
     use super::{Deserialize, Deserializer, NaiveDate, Serializer};
     use serde::{de::Error as _, ser::Error as _};
 
-    pub fn serialize<S: Serializer>(value: &Option<NaiveDate>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &Option<NaiveDate>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             None => serializer.serialize_none(),
-            Some(v) => serializer.serialize_some(&super::date_to_days(*v).map_err(S::Error::custom)?),
+            Some(v) => {
+                serializer.serialize_some(&super::date_to_days(*v).map_err(S::Error::custom)?)
+            }
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<NaiveDate>, D::Error> {
         Option::<i32>::deserialize(deserializer)?
             .map(|days| super::date_from_days(days).map_err(D::Error::custom))
+            .transpose()
+    }
+}
+
+pub mod uuid {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(
+        value: &::uuid::Uuid,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&value.hyphenated().to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<::uuid::Uuid, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        ::uuid::Uuid::parse_str(&text).map_err(D::Error::custom)
+    }
+}
+
+pub mod uuid_opt {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub fn serialize<S: Serializer>(
+        value: &Option<::uuid::Uuid>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            None => serializer.serialize_none(),
+            Some(v) => serializer.serialize_some(&v.hyphenated().to_string()),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<::uuid::Uuid>, D::Error> {
+        Option::<String>::deserialize(deserializer)?
+            .map(|text| ::uuid::Uuid::parse_str(&text).map_err(D::Error::custom))
             .transpose()
     }
 }
@@ -217,11 +290,20 @@ mod tests {
     #[test]
     fn known_encodings_match_the_avro_spec() {
         // 1.0000 at scale 4 is unscaled 10000 = 0x2710
-        assert_eq!(decimal_to_avro_bytes(Decimal::from_str("1").unwrap()).unwrap(), vec![0x27, 0x10]);
+        assert_eq!(
+            decimal_to_avro_bytes(Decimal::from_str("1").unwrap()).unwrap(),
+            vec![0x27, 0x10]
+        );
         // -0.0001 is unscaled -1 = 0xff
-        assert_eq!(decimal_to_avro_bytes(Decimal::from_str("-0.0001").unwrap()).unwrap(), vec![0xff]);
+        assert_eq!(
+            decimal_to_avro_bytes(Decimal::from_str("-0.0001").unwrap()).unwrap(),
+            vec![0xff]
+        );
         // 0.0128 is unscaled 128 = 0x0080 (needs the leading zero byte to stay positive)
-        assert_eq!(decimal_to_avro_bytes(Decimal::from_str("0.0128").unwrap()).unwrap(), vec![0x00, 0x80]);
+        assert_eq!(
+            decimal_to_avro_bytes(Decimal::from_str("0.0128").unwrap()).unwrap(),
+            vec![0x00, 0x80]
+        );
         assert_eq!(decimal_to_avro_bytes(Decimal::ZERO).unwrap(), vec![0x00]);
     }
 
@@ -233,8 +315,14 @@ mod tests {
 
     #[test]
     fn dates_count_days_from_the_epoch() {
-        assert_eq!(date_to_days(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()).unwrap(), 1);
-        assert_eq!(date_from_days(20_454).unwrap(), NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        assert_eq!(
+            date_to_days(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()).unwrap(),
+            1
+        );
+        assert_eq!(
+            date_from_days(20_454).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+        );
     }
 
     proptest! {

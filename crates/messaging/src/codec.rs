@@ -102,7 +102,10 @@ impl Codec {
     /// Registers every record schema of family `C` under its TopicRecordName subject for
     /// `topic` and returns `(subject, schema id)` pairs. Fails if the registry refuses a schema
     /// (e.g. incompatible with the subject's previous version).
-    pub async fn register<C: EventContract>(&self, topic: &str) -> Result<Vec<(String, u32)>, CodecError> {
+    pub async fn register<C: EventContract>(
+        &self,
+        topic: &str,
+    ) -> Result<Vec<(String, u32)>, CodecError> {
         let mut registered = Vec::with_capacity(C::schemas().len());
         for record in C::schemas() {
             let strategy = strategy(topic, record);
@@ -130,7 +133,13 @@ impl Codec {
         schema: &'static str,
         event: &T,
     ) -> Result<Vec<u8>, CodecError> {
-        let strategy = strategy(topic, &RecordSchema { name: record, schema });
+        let strategy = strategy(
+            topic,
+            &RecordSchema {
+                name: record,
+                schema,
+            },
+        );
         // Resolve the schema id first (cached after start-up registration) so a registry
         // problem is reported as such, and any later failure is the event's own.
         let subject = format!("{topic}-{record}");
@@ -152,11 +161,17 @@ impl Codec {
 
     /// Decodes a record payload into family `C`, classifying failures as poison or transient.
     pub async fn decode<C: EventContract>(&self, payload: Option<&[u8]>) -> Result<C, DecodeError> {
-        let bytes = payload.filter(|b| !b.is_empty()).ok_or_else(|| poison(PoisonClass::EmptyPayload, "the record has no value"))?;
+        let bytes = payload
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| poison(PoisonClass::EmptyPayload, "the record has no value"))?;
         if bytes[0] != 0 || bytes.len() < 5 {
             return Err(poison(
                 PoisonClass::BadMagicByte,
-                &format!("expected magic byte 0x00 and a 4-byte schema id, got first byte {:#04x} in {} bytes", bytes[0], bytes.len()),
+                &format!(
+                    "expected magic byte 0x00 and a 4-byte schema id, got first byte {:#04x} in {} bytes",
+                    bytes[0],
+                    bytes.len()
+                ),
             ));
         }
         let id = u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
@@ -164,7 +179,10 @@ impl Codec {
             // The decoder caches failures; forget them so a retry or replay asks again.
             self.decoder.remove_errors_from_cache();
             return Err(if is_not_found(&error) {
-                poison(PoisonClass::UnknownSchemaId, &format!("schema id {id} is not in the registry"))
+                poison(
+                    PoisonClass::UnknownSchemaId,
+                    &format!("schema id {id} is not in the registry"),
+                )
             } else {
                 DecodeError::Transient(format!("fetching schema id {id}: {}", describe(&error)))
             });
@@ -174,13 +192,19 @@ impl Codec {
             .decode(Some(bytes))
             .await
             .map_err(|e| poison(PoisonClass::UndecodableBody, &describe(&e)))?;
-        let name = decoded
-            .name
-            .map(|n| n.fullname(None))
-            .ok_or_else(|| poison(PoisonClass::UnknownEventType, "the schema is not a named record"))?;
+        let name = decoded.name.map(|n| n.fullname(None)).ok_or_else(|| {
+            poison(
+                PoisonClass::UnknownEventType,
+                "the schema is not a named record",
+            )
+        })?;
         C::from_avro(&name, &decoded.value).map_err(|e| match e {
-            crate::ContractError::UnknownRecord { .. } => poison(PoisonClass::UnknownEventType, &e.to_string()),
-            crate::ContractError::Mismatch { .. } => poison(PoisonClass::ContractMismatch, &e.to_string()),
+            crate::ContractError::UnknownRecord { .. } => {
+                poison(PoisonClass::UnknownEventType, &e.to_string())
+            }
+            crate::ContractError::Mismatch { .. } => {
+                poison(PoisonClass::ContractMismatch, &e.to_string())
+            }
         })
     }
 }
@@ -188,7 +212,11 @@ impl Codec {
 fn strategy(topic: &str, record: &RecordSchema) -> SubjectNameStrategy {
     SubjectNameStrategy::TopicRecordNameStrategyWithSchema(
         topic.to_owned(),
-        SuppliedSchema::new(Some(record.name.to_owned()), SchemaType::Avro, record.schema.to_owned()),
+        SuppliedSchema::new(
+            Some(record.name.to_owned()),
+            SchemaType::Avro,
+            record.schema.to_owned(),
+        ),
     )
 }
 

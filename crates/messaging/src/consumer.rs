@@ -18,7 +18,9 @@ use crate::{
 };
 use rdkafka::{
     ClientContext, Message as _,
-    consumer::{BaseConsumer, CommitMode, Consumer as _, ConsumerContext, Rebalance, StreamConsumer},
+    consumer::{
+        BaseConsumer, CommitMode, Consumer as _, ConsumerContext, Rebalance, StreamConsumer,
+    },
     message::{Headers as _, OwnedMessage},
     producer::FutureProducer,
 };
@@ -99,7 +101,10 @@ impl ClientContext for RebalanceContext {}
 impl ConsumerContext for RebalanceContext {
     fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Revoke(list) = rebalance {
-            let mut owned = self.owned.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut owned = self
+                .owned
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for element in list.elements() {
                 owned.remove(&(element.topic().to_owned(), element.partition()));
             }
@@ -111,7 +116,10 @@ impl ConsumerContext for RebalanceContext {
     fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         match rebalance {
             Rebalance::Assign(list) => {
-                let mut owned = self.owned.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut owned = self
+                    .owned
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 for element in list.elements() {
                     owned.insert((element.topic().to_owned(), element.partition()));
                 }
@@ -273,7 +281,11 @@ async fn partition_worker(shared: Arc<Shared>, mut queue: mpsc::Receiver<OwnedMe
         if !apply_until_settled(&shared, &record).await {
             return; // shutdown while retrying: the offset stays unstored, the record comes back
         }
-        if let Err(error) = shared.consumer.store_offset(&record.topic, record.partition, record.offset) {
+        if let Err(error) =
+            shared
+                .consumer
+                .store_offset(&record.topic, record.partition, record.offset)
+        {
             tracing::debug!(%error, topic = %record.topic, partition = record.partition, "offset not stored (partition revoked?)");
         }
     }
@@ -289,17 +301,33 @@ async fn apply_until_settled(shared: &Shared, record: &Record) -> bool {
         let outcome = shared.router.process(record).await;
         let settled = match outcome {
             Outcome::Handled | Outcome::Duplicate => {
-                let label = if matches!(outcome, Outcome::Handled) { "handled" } else { "duplicate" };
+                let label = if matches!(outcome, Outcome::Handled) {
+                    "handled"
+                } else {
+                    "duplicate"
+                };
                 metrics::counter!("oms_consumer_records_total", "consumer" => consumer.clone(), "topic" => record.topic.clone(), "outcome" => label)
                     .increment(1);
                 true
             }
             Outcome::Poison { class, message } => {
-                let event_id = header_value(record, header::EVENT_ID).and_then(|v| Uuid::parse_str(v).ok());
+                let event_id =
+                    header_value(record, header::EVENT_ID).and_then(|v| Uuid::parse_str(v).ok());
                 dead_letter(shared, record, event_id, class.code(), &message).await
             }
-            Outcome::Permanent { event_id, code, message } => {
-                dead_letter(shared, record, Some(event_id), &format!("HANDLER_PERMANENT:{code}"), &message).await
+            Outcome::Permanent {
+                event_id,
+                code,
+                message,
+            } => {
+                dead_letter(
+                    shared,
+                    record,
+                    Some(event_id),
+                    &format!("HANDLER_PERMANENT:{code}"),
+                    &message,
+                )
+                .await
             }
             Outcome::Transient(message) => {
                 tracing::warn!(topic = %record.topic, partition = record.partition, offset = record.offset, retry_in = ?backoff, error = %message, "transient failure; retrying the same record");
@@ -309,7 +337,8 @@ async fn apply_until_settled(shared: &Shared, record: &Record) -> bool {
         };
         if settled {
             shared.status.processed.fetch_add(1, Ordering::Relaxed);
-            metrics::histogram!("oms_consumer_apply_seconds", "consumer" => consumer.clone()).record(started.elapsed().as_secs_f64());
+            metrics::histogram!("oms_consumer_apply_seconds", "consumer" => consumer.clone())
+                .record(started.elapsed().as_secs_f64());
             return true;
         }
         if !sleep_or_shutdown(&shared.shutdown, backoff).await {
@@ -320,7 +349,13 @@ async fn apply_until_settled(shared: &Shared, record: &Record) -> bool {
 }
 
 /// Dead-letters a record; returns true once recorded (retrying transient sink failures).
-async fn dead_letter(shared: &Shared, record: &Record, event_id: Option<Uuid>, class: &str, message: &str) -> bool {
+async fn dead_letter(
+    shared: &Shared,
+    record: &Record,
+    event_id: Option<Uuid>,
+    class: &str,
+    message: &str,
+) -> bool {
     let mut backoff = shared.settings.retry_initial;
     loop {
         match shared
@@ -351,7 +386,11 @@ async fn sleep_or_shutdown(shutdown: &CancellationToken, duration: Duration) -> 
 }
 
 fn header_value<'a>(record: &'a Record, name: &str) -> Option<&'a str> {
-    record.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    record
+        .headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 fn to_record(message: &OwnedMessage) -> Record {
@@ -360,7 +399,14 @@ fn to_record(message: &OwnedMessage) -> Record {
         .map(|headers| {
             headers
                 .iter()
-                .map(|h| (h.key.to_owned(), h.value.map(|v| String::from_utf8_lossy(v).into_owned()).unwrap_or_default()))
+                .map(|h| {
+                    (
+                        h.key.to_owned(),
+                        h.value
+                            .map(|v| String::from_utf8_lossy(v).into_owned())
+                            .unwrap_or_default(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();

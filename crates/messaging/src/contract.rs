@@ -45,11 +45,18 @@ pub trait EventContract: Sized + Send + Sync + 'static {
     }
 
     /// Maps a decoded record onto the family.
-    fn from_avro(record_name: &str, value: &apache_avro::types::Value) -> Result<Self, ContractError>;
+    fn from_avro(
+        record_name: &str,
+        value: &apache_avro::types::Value,
+    ) -> Result<Self, ContractError>;
 
     /// Encodes the event in the Confluent wire format with the schema registered for `topic`
     /// (the family's topic, possibly with an environment prefix, see [`crate::TopicNaming`]).
-    fn encode(&self, codec: &Codec, topic: &str) -> impl Future<Output = Result<Vec<u8>, CodecError>> + Send;
+    fn encode(
+        &self,
+        codec: &Codec,
+        topic: &str,
+    ) -> impl Future<Output = Result<Vec<u8>, CodecError>> + Send;
 }
 
 /// Re-exports the macro needs, so families compile without naming these crates themselves.

@@ -58,7 +58,9 @@ pub struct DeadLetterSink {
 
 impl std::fmt::Debug for DeadLetterSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeadLetterSink").field("topic", &self.topic).finish_non_exhaustive()
+        f.debug_struct("DeadLetterSink")
+            .field("topic", &self.topic)
+            .finish_non_exhaustive()
     }
 }
 
@@ -85,7 +87,11 @@ impl DeadLetterSink {
         class: &str,
         message: &str,
     ) -> Result<(), String> {
-        let headers: BTreeMap<&str, &str> = record.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let headers: BTreeMap<&str, &str> = record
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let headers_json = serde_json::to_value(&headers).unwrap_or_default();
         sqlx::query!(
             r#"insert into dead_letter
@@ -112,7 +118,10 @@ impl DeadLetterSink {
         let (partition, offset) = (record.partition.to_string(), record.offset.to_string());
         let mut kafka_headers = OwnedHeaders::new();
         for (name, value) in &record.headers {
-            kafka_headers = kafka_headers.insert(Header { key: name, value: Some(value.as_bytes()) });
+            kafka_headers = kafka_headers.insert(Header {
+                key: name,
+                value: Some(value.as_bytes()),
+            });
         }
         for (name, value) in [
             (header::ERROR_CLASS, class),
@@ -123,7 +132,10 @@ impl DeadLetterSink {
             (header::CONSUMER, consumer),
             (header::FAILED_AT, failed_at.as_str()),
         ] {
-            kafka_headers = kafka_headers.insert(Header { key: name, value: Some(value.as_bytes()) });
+            kafka_headers = kafka_headers.insert(Header {
+                key: name,
+                value: Some(value.as_bytes()),
+            });
         }
         let mut out = FutureRecord::<[u8], [u8]>::to(&self.topic).headers(kafka_headers);
         if let Some(key) = record.key.as_deref() {
@@ -144,7 +156,11 @@ impl DeadLetterSink {
 }
 
 /// Open (not yet replayed or discarded) dead letters of `consumer`, oldest first.
-pub async fn list_open(pool: &PgPool, consumer: &str, limit: i64) -> Result<Vec<DeadLetter>, sqlx::Error> {
+pub async fn list_open(
+    pool: &PgPool,
+    consumer: &str,
+    limit: i64,
+) -> Result<Vec<DeadLetter>, sqlx::Error> {
     sqlx::query_as!(
         DeadLetter,
         r#"select id, consumer, topic, kafka_partition as partition, kafka_offset as offset, event_id,
@@ -215,7 +231,11 @@ pub async fn replay(router: &Router, id: i64) -> Result<(), ReplayError> {
         Outcome::Permanent { code, message, .. } => Some(format!("{code}: {message}")),
         Outcome::Transient(message) => return Err(ReplayError::Transient(message)),
     };
-    let status = if failure.is_some() { "OPEN" } else { "REPLAYED" };
+    let status = if failure.is_some() {
+        "OPEN"
+    } else {
+        "REPLAYED"
+    };
     sqlx::query!(
         r#"update dead_letter
            set status = $2, replay_count = replay_count + 1, last_replay_error = $3,
@@ -230,7 +250,11 @@ pub async fn replay(router: &Router, id: i64) -> Result<(), ReplayError> {
     .map_err(|e| ReplayError::Transient(e.to_string()))?;
     match failure {
         None => {
-            tracing::info!(dead_letter = id, consumer = router.consumer(), "dead letter replayed");
+            tracing::info!(
+                dead_letter = id,
+                consumer = router.consumer(),
+                "dead letter replayed"
+            );
             Ok(())
         }
         Some(error) => Err(ReplayError::StillFailing(error)),

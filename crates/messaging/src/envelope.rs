@@ -27,6 +27,7 @@ pub mod header {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
+    #[serde(with = "crate::avro_serde::uuid")]
     pub event_id: Uuid,
     pub event_type: String,
     pub event_version: i32,
@@ -80,12 +81,24 @@ impl Envelope {
         let mut headers = BTreeMap::from([
             (header::EVENT_ID.to_owned(), self.event_id.to_string()),
             (header::EVENT_TYPE.to_owned(), self.event_type.clone()),
-            (header::EVENT_VERSION.to_owned(), self.event_version.to_string()),
-            (header::AGGREGATE_TYPE.to_owned(), self.aggregate_type.clone()),
+            (
+                header::EVENT_VERSION.to_owned(),
+                self.event_version.to_string(),
+            ),
+            (
+                header::AGGREGATE_TYPE.to_owned(),
+                self.aggregate_type.clone(),
+            ),
             (header::AGGREGATE_ID.to_owned(), self.aggregate_id.clone()),
             (header::TENANT_ID.to_owned(), self.tenant_id.clone()),
-            (header::OCCURRED_AT.to_owned(), self.occurred_at.to_rfc3339()),
-            (header::CORRELATION_ID.to_owned(), self.correlation_id.clone()),
+            (
+                header::OCCURRED_AT.to_owned(),
+                self.occurred_at.to_rfc3339(),
+            ),
+            (
+                header::CORRELATION_ID.to_owned(),
+                self.correlation_id.clone(),
+            ),
         ]);
         if let Some(causation) = &self.causation_id {
             headers.insert(header::CAUSATION_ID.to_owned(), causation.clone());
@@ -107,14 +120,30 @@ mod tests {
     use super::*;
 
     fn sample() -> Envelope {
-        Envelope::new("OrderCaptured", 1, "Order", "o-1", "tenant-a", "corr-1", Utc::now())
+        Envelope::new(
+            "OrderCaptured",
+            1,
+            "Order",
+            "o-1",
+            "tenant-a",
+            "corr-1",
+            Utc::now(),
+        )
     }
 
     #[test]
     fn caused_by_keeps_the_correlation_and_names_the_cause() {
         let cause = sample();
-        let effect = Envelope::new("OrderDecomposed", 1, "Order", "o-1", "tenant-a", "other", Utc::now())
-            .caused_by(&cause);
+        let effect = Envelope::new(
+            "OrderDecomposed",
+            1,
+            "Order",
+            "o-1",
+            "tenant-a",
+            "other",
+            Utc::now(),
+        )
+        .caused_by(&cause);
         assert_eq!(effect.correlation_id, "corr-1");
         assert_eq!(effect.causation_id, Some(cause.event_id.to_string()));
         assert_ne!(effect.event_id, cause.event_id);
@@ -124,7 +153,8 @@ mod tests {
     fn headers_carry_every_envelope_field_that_is_set() {
         let mut envelope = sample();
         envelope.causation_id = Some("cause".into());
-        envelope.traceparent = Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into());
+        envelope.traceparent =
+            Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into());
         let headers = envelope.to_headers();
         assert_eq!(headers[header::EVENT_ID], envelope.event_id.to_string());
         assert_eq!(headers[header::EVENT_TYPE], "OrderCaptured");

@@ -73,7 +73,11 @@ impl KafkaSettings {
 }
 
 /// Creates `topic` with `partitions` partitions unless it exists.
-pub async fn ensure_topic(settings: &KafkaSettings, topic: &str, partitions: i32) -> Result<(), String> {
+pub async fn ensure_topic(
+    settings: &KafkaSettings,
+    topic: &str,
+    partitions: i32,
+) -> Result<(), String> {
     let admin: AdminClient<DefaultClientContext> = settings
         .base()
         .create()

@@ -42,7 +42,10 @@ impl OutboxWaker {
 
 /// The PostgreSQL notification channel of a service's outbox.
 pub fn notify_channel(service: &str) -> String {
-    format!("oms_outbox_{}", service.replace(|c: char| !c.is_ascii_alphanumeric(), "_"))
+    format!(
+        "oms_outbox_{}",
+        service.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    )
 }
 
 /// Appends encoded events to the service's `outbox` table.
@@ -57,12 +60,22 @@ pub struct Outbox {
 impl Outbox {
     /// An outbox for `service` with `shards` relay shards. Spawns the task that forwards
     /// wake-ups as `NOTIFY` on `pool`, so it must be called inside a Tokio runtime.
-    pub fn new(codec: Arc<Codec>, naming: TopicNaming, pool: PgPool, service: &str, shards: u16) -> Self {
+    pub fn new(
+        codec: Arc<Codec>,
+        naming: TopicNaming,
+        pool: PgPool,
+        service: &str,
+        shards: u16,
+    ) -> Self {
         let waker = OutboxWaker {
             local: Arc::new(Notify::new()),
             remote: Arc::new(Notify::new()),
         };
-        tokio::spawn(forward_notifications(pool, notify_channel(service), waker.remote.clone()));
+        tokio::spawn(forward_notifications(
+            pool,
+            notify_channel(service),
+            waker.remote.clone(),
+        ));
         Self {
             codec,
             naming,
@@ -94,7 +107,11 @@ impl Outbox {
 
     /// Encodes `event` and inserts it in the caller's transaction.
     #[tracing::instrument(skip_all, fields(event_type = event.envelope().event_type, aggregate_id = event.key()), err)]
-    pub async fn append<C: EventContract>(&self, conn: &mut PgConnection, event: &C) -> Result<(), OutboxError> {
+    pub async fn append<C: EventContract>(
+        &self,
+        conn: &mut PgConnection,
+        event: &C,
+    ) -> Result<(), OutboxError> {
         let topic = self.naming.name(C::TOPIC);
         let payload = event.encode(&self.codec, &topic).await?;
         let envelope = event.envelope();
@@ -147,7 +164,11 @@ async fn forward_notifications(pool: PgPool, channel: String, pending: Arc<Notif
     loop {
         pending.notified().await;
         // Best effort: a lost notification only delays publishing until the relay's next poll.
-        if let Err(error) = sqlx::query("select pg_notify($1, '')").bind(&channel).execute(&pool).await {
+        if let Err(error) = sqlx::query("select pg_notify($1, '')")
+            .bind(&channel)
+            .execute(&pool)
+            .await
+        {
             tracing::debug!(%error, "outbox notify failed; relays will poll");
             if pool.is_closed() {
                 return;

@@ -116,14 +116,21 @@ pub struct Relay {
 
 impl std::fmt::Debug for Relay {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Relay").field("settings", &self.settings).finish_non_exhaustive()
+        f.debug_struct("Relay")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
     }
 }
 
 impl Relay {
     /// A relay for the outbox in `pool`'s database. `waker` connects it to an [`crate::Outbox`]
     /// in the same process; relays in other processes wake on `NOTIFY` or poll.
-    pub fn new(pool: PgPool, kafka: KafkaSettings, settings: RelaySettings, waker: Option<OutboxWaker>) -> Self {
+    pub fn new(
+        pool: PgPool,
+        kafka: KafkaSettings,
+        settings: RelaySettings,
+        waker: Option<OutboxWaker>,
+    ) -> Self {
         Self {
             pool,
             kafka,
@@ -165,16 +172,27 @@ impl Relay {
 
     fn producer(&self) -> Result<FutureProducer, KafkaError> {
         self.kafka
-            .idempotent_producer(&format!("{}-relay-{}", self.settings.service, std::process::id()))
+            .idempotent_producer(&format!(
+                "{}-relay-{}",
+                self.settings.service,
+                std::process::id()
+            ))
             .create()
     }
 
     /// One database session: claim shards, drain them, until shutdown (Ok) or a database
     /// error (Err, the caller reconnects; the session's locks are gone with it).
-    async fn drain(&self, producer: &mut FutureProducer, shutdown: &CancellationToken) -> Result<(), sqlx::Error> {
+    async fn drain(
+        &self,
+        producer: &mut FutureProducer,
+        shutdown: &CancellationToken,
+    ) -> Result<(), sqlx::Error> {
         let mut conn = PgConnection::connect_with(&self.pool.connect_options()).await?;
         let mut listener = match PgListener::connect_with(&self.pool).await {
-            Ok(mut listener) => match listener.listen(&notify_channel(&self.settings.service)).await {
+            Ok(mut listener) => match listener
+                .listen(&notify_channel(&self.settings.service))
+                .await
+            {
                 Ok(()) => Some(listener),
                 Err(error) => {
                     tracing::debug!(%error, "LISTEN failed; relying on polling");
@@ -220,10 +238,15 @@ impl Relay {
             let acknowledged = publish(producer, &rows).await;
             let published: Vec<i64> = rows[..acknowledged.count].iter().map(|r| r.id).collect();
             if !published.is_empty() {
-                sqlx::query!("update outbox set published_at = now() where id = any($1)", &published)
-                    .execute(&mut conn)
-                    .await?;
-                self.stats.published.fetch_add(published.len() as u64, Ordering::Relaxed);
+                sqlx::query!(
+                    "update outbox set published_at = now() where id = any($1)",
+                    &published
+                )
+                .execute(&mut conn)
+                .await?;
+                self.stats
+                    .published
+                    .fetch_add(published.len() as u64, Ordering::Relaxed);
                 metrics::counter!("oms_outbox_published_total", "service" => self.settings.service.clone())
                     .increment(published.len() as u64);
             }
@@ -257,7 +280,11 @@ impl Relay {
     }
 
     /// Tries to take every shard this session does not hold yet.
-    async fn claim(&self, conn: &mut PgConnection, owned: &mut BTreeSet<i16>) -> Result<(), sqlx::Error> {
+    async fn claim(
+        &self,
+        conn: &mut PgConnection,
+        owned: &mut BTreeSet<i16>,
+    ) -> Result<(), sqlx::Error> {
         let namespace = lock_namespace(&self.settings.service);
         for shard in 0..i16::try_from(self.settings.shards).unwrap_or(i16::MAX) {
             if owned.contains(&shard) {
@@ -274,7 +301,9 @@ impl Relay {
                 owned.insert(shard);
             }
         }
-        self.stats.owned_shards.store(owned.len(), Ordering::Relaxed);
+        self.stats
+            .owned_shards
+            .store(owned.len(), Ordering::Relaxed);
         Ok(())
     }
 
@@ -287,10 +316,14 @@ impl Relay {
         .fetch_one(&mut *conn)
         .await?;
         let oldest_ms = u64::try_from(oldest_ms).unwrap_or(0);
-        self.stats.oldest_unpublished_ms.store(oldest_ms, Ordering::Relaxed);
+        self.stats
+            .oldest_unpublished_ms
+            .store(oldest_ms, Ordering::Relaxed);
         #[allow(clippy::cast_precision_loss)] // milliseconds of lag fit an f64 exactly enough
-        metrics::gauge!("oms_outbox_lag_seconds", "service" => self.settings.service.clone()).set(oldest_ms as f64 / 1000.0);
-        let retention_secs = f64::from(u32::try_from(self.settings.retention.as_secs()).unwrap_or(u32::MAX));
+        metrics::gauge!("oms_outbox_lag_seconds", "service" => self.settings.service.clone())
+            .set(oldest_ms as f64 / 1000.0);
+        let retention_secs =
+            f64::from(u32::try_from(self.settings.retention.as_secs()).unwrap_or(u32::MAX));
         sqlx::query!(
             "delete from outbox where published_at < now() - make_interval(secs => $1)",
             retention_secs
@@ -337,7 +370,11 @@ fn lock_namespace(service: &str) -> i32 {
     i32::from_ne_bytes(hash.to_ne_bytes())
 }
 
-async fn fetch(conn: &mut PgConnection, shards: &[i16], limit: i64) -> Result<Vec<Row>, sqlx::Error> {
+async fn fetch(
+    conn: &mut PgConnection,
+    shards: &[i16],
+    limit: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
     sqlx::query_as!(
         Row,
         r#"select id, topic, partition_key, payload, headers

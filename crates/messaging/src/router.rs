@@ -119,7 +119,12 @@ impl std::fmt::Debug for Router {
 
 impl Router {
     /// A router for the consumer named `consumer` (the inbox key; usually the service name).
-    pub fn new(consumer: impl Into<String>, pool: PgPool, codec: Arc<Codec>, naming: TopicNaming) -> Self {
+    pub fn new(
+        consumer: impl Into<String>,
+        pool: PgPool,
+        codec: Arc<Codec>,
+        naming: TopicNaming,
+    ) -> Self {
         Self {
             consumer: consumer.into(),
             pool,
@@ -173,12 +178,17 @@ impl Router {
         let Some(route) = self.routes.get(record.topic.as_str()) else {
             return Outcome::Poison {
                 class: PoisonClass::UnknownEventType,
-                message: format!("consumer {} has no handler for topic {}", self.consumer, record.topic),
+                message: format!(
+                    "consumer {} has no handler for topic {}",
+                    self.consumer, record.topic
+                ),
             };
         };
         let decoded = match route.decode(&self.codec, record.payload.as_deref()).await {
             Ok(decoded) => decoded,
-            Err(DecodeError::Poison { class, message }) => return Outcome::Poison { class, message },
+            Err(DecodeError::Poison { class, message }) => {
+                return Outcome::Poison { class, message };
+            }
             Err(DecodeError::Transient(message)) => return Outcome::Transient(message),
         };
         let envelope = decoded.envelope().clone();
@@ -243,7 +253,11 @@ impl Router {
                 Err(error) => Outcome::Transient(format!("commit: {error}")),
             },
             Err(HandlerError::Transient(error)) => Outcome::Transient(format!("{error:#}")),
-            Err(HandlerError::Permanent { code, message }) => Outcome::Permanent { event_id, code, message },
+            Err(HandlerError::Permanent { code, message }) => Outcome::Permanent {
+                event_id,
+                code,
+                message,
+            },
         }
     }
 }

@@ -24,7 +24,11 @@ impl TopicNaming {
             return Self::default();
         }
         Self {
-            prefix: if prefix.ends_with('.') { prefix.to_owned() } else { format!("{prefix}.") },
+            prefix: if prefix.ends_with('.') {
+                prefix.to_owned()
+            } else {
+                format!("{prefix}.")
+            },
         }
     }
 
@@ -50,8 +54,14 @@ mod tests {
     #[test]
     fn names_round_trip_through_the_prefix() {
         let naming = TopicNaming::with_prefix("t42");
-        assert_eq!(naming.name("oms.order.events.v1"), "t42.oms.order.events.v1");
-        assert_eq!(naming.contract_topic("t42.oms.order.events.v1"), Some("oms.order.events.v1"));
+        assert_eq!(
+            naming.name("oms.order.events.v1"),
+            "t42.oms.order.events.v1"
+        );
+        assert_eq!(
+            naming.contract_topic("t42.oms.order.events.v1"),
+            Some("oms.order.events.v1")
+        );
         assert_eq!(naming.contract_topic("oms.order.events.v1"), None);
         assert_eq!(TopicNaming::unprefixed().name("x"), "x");
         assert_eq!(TopicNaming::with_prefix("  "), TopicNaming::unprefixed());
