@@ -1,0 +1,186 @@
+//! The configuration sections every service shares, with the local stack's addresses as
+//! defaults: PostgreSQL on 127.0.0.1:5432 (user `postgres`), the broker on 127.0.0.1:9092 and the
+//! schema registry on http://127.0.0.1:8081. Production overrides them through the config file or
+//! `OMS_...` environment variables; the keys are the same everywhere.
+
+use super::Secret;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Sections shared by every service: `http`, `database`, `kafka`, `schema_registry`, `auth`.
+///
+/// A service config puts it next to its own sections (see [`super::ServiceConfig`]), so the keys
+/// stay top-level: `OMS_HTTP__ADDR`, `OMS_DATABASE__URL`, ...
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CommonConfig {
+    pub http: HttpConfig,
+    pub database: DatabaseConfig,
+    pub kafka: KafkaConfig,
+    pub schema_registry: SchemaRegistryConfig,
+    pub auth: AuthConfig,
+}
+
+impl CommonConfig {
+    /// Local-stack defaults for one service: its HTTP port, its own database on the local
+    /// PostgreSQL server, and a Kafka client id `oms-<service>`.
+    pub fn local(service: &str, database: &str, http_port: u16) -> Self {
+        Self {
+            http: HttpConfig {
+                addr: SocketAddr::from(([127, 0, 0, 1], http_port)),
+                ..HttpConfig::default()
+            },
+            database: DatabaseConfig {
+                url: Secret::new(format!("postgres://postgres@127.0.0.1:5432/{database}")),
+                ..DatabaseConfig::default()
+            },
+            kafka: KafkaConfig {
+                client_id: format!("oms-{service}"),
+                ..KafkaConfig::default()
+            },
+            schema_registry: SchemaRegistryConfig::default(),
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// `http.*`: where the API listens and how much it accepts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HttpConfig {
+    /// Listen address; port 0 picks a free port (tests).
+    pub addr: SocketAddr,
+    /// Largest accepted request body; larger bodies get 413.
+    pub body_limit_bytes: usize,
+    /// A request still running after this long is answered 503 (`TIMEOUT`).
+    pub request_timeout_secs: u64,
+}
+
+impl HttpConfig {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+/// `database.*`: the service's own PostgreSQL database.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatabaseConfig {
+    /// `postgres://user[:password]@host:port/database`; a secret because it may hold a password.
+    pub url: Secret<String>,
+    pub max_connections: u32,
+    /// How long to wait for a pooled connection before failing the unit of work.
+    pub acquire_timeout_secs: u64,
+    /// Create the database at startup when it does not exist (local stack and tests). Turn it off
+    /// where the service's role may not create databases.
+    pub create_if_missing: bool,
+}
+
+impl DatabaseConfig {
+    pub fn acquire_timeout(&self) -> Duration {
+        Duration::from_secs(self.acquire_timeout_secs)
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: Secret::new("postgres://postgres@127.0.0.1:5432/oms".to_owned()),
+            max_connections: 10,
+            acquire_timeout_secs: 5,
+            create_if_missing: true,
+        }
+    }
+}
+
+/// `kafka.*`: the Kafka-protocol cluster.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KafkaConfig {
+    /// Bootstrap servers, comma separated (`host:port,host:port`).
+    pub brokers: String,
+    /// `client.id` of producers and consumers, which brokers show in their logs and quotas.
+    pub client_id: String,
+    /// Extra librdkafka properties (`security.protocol`, `sasl.mechanism`, `sasl.password`, ...).
+    /// Values are secrets because some of them are credentials. Environment variables cannot
+    /// carry dots in keys, so `_` stands for `.`: `OMS_KAFKA__PROPERTIES__SASL_PASSWORD`. Read
+    /// them through [`KafkaConfig::client_properties`].
+    pub properties: BTreeMap<String, Secret<String>>,
+}
+
+impl KafkaConfig {
+    /// `properties` with librdkafka's dotted names (`sasl_password` -> `sasl.password`).
+    pub fn client_properties(&self) -> Vec<(String, &Secret<String>)> {
+        self.properties
+            .iter()
+            .map(|(key, value)| (key.replace('_', "."), value))
+            .collect()
+    }
+}
+
+impl Default for KafkaConfig {
+    fn default() -> Self {
+        Self {
+            brokers: "127.0.0.1:9092".to_owned(),
+            client_id: "oms".to_owned(),
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
+/// `schema_registry.*`: the Confluent-compatible schema registry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SchemaRegistryConfig {
+    pub url: String,
+    /// Basic-auth user, when the registry requires it.
+    pub username: Option<String>,
+    pub password: Option<Secret<String>>,
+}
+
+impl Default for SchemaRegistryConfig {
+    fn default() -> Self {
+        Self {
+            url: "http://127.0.0.1:8081".to_owned(),
+            username: None,
+            password: None,
+        }
+    }
+}
+
+/// `auth.*`: bearer tokens accepted by [`crate::http::auth::StaticTokens`].
+///
+/// Keyed by a label that names the token (never the token itself, so logs and error messages
+/// can mention it):
+///
+/// ```toml
+/// [auth.tokens.sales_portal]
+/// token = "..."            # or OMS_AUTH__TOKENS__SALES_PORTAL__TOKEN
+/// tenant_id = "tenant-a"
+/// subject = "sales-portal"
+/// scopes = ["orders:read", "orders:write"]
+/// ```
+///
+/// Empty by default: a service without configured tokens authenticates nobody. A production
+/// deployment replaces static tokens with an identity provider (see `http::auth`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AuthConfig {
+    pub tokens: BTreeMap<String, StaticToken>,
+}
+
+/// One accepted bearer token and the caller it stands for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StaticToken {
+    pub token: Secret<String>,
+    pub tenant_id: String,
+    pub subject: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
