@@ -31,6 +31,7 @@ pub mod kafka;
 pub mod outbox;
 pub mod relay;
 pub mod router;
+pub mod service;
 pub mod topics;
 
 pub use codec::{Codec, CodecError, DecodeError, PoisonClass};
@@ -43,6 +44,7 @@ pub use kafka::{KafkaSettings, ensure_topic};
 pub use outbox::{Outbox, OutboxError, OutboxWaker};
 pub use relay::{Relay, RelayError, RelaySettings, RelayStats};
 pub use router::{Outcome, Record, Router};
+pub use service::{MessagingSettings, ServiceMessaging};
 pub use topics::TopicNaming;
 
 /// The messaging tables' migration, for tests of this crate and as the template each service
