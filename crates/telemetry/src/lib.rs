@@ -69,7 +69,10 @@ pub enum TelemetryError {
     #[error("cannot build the OTLP exporter: {0}")]
     Otlp(String),
     #[error("cannot open the span file {path}: {source}")]
-    SpanFile { path: PathBuf, source: std::io::Error },
+    SpanFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("a global tracing subscriber is already installed")]
     AlreadyInstalled,
 }
@@ -102,7 +105,11 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
     let registry = tracing_subscriber::registry().with(filter).with(otel_layer);
     let installed = match config.log_format {
         LogFormat::Json => registry
-            .with(tracing_subscriber::fmt::layer().json().with_current_span(true))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true),
+            )
             .try_init(),
         LogFormat::Pretty => registry
             .with(tracing_subscriber::fmt::layer().with_target(true))
@@ -145,12 +152,13 @@ fn build_provider(config: &TelemetryConfig) -> Result<SdkTracerProvider, Telemet
         builder = builder.with_batch_exporter(exporter);
     }
     if let Some(path) = &config.span_file {
-        let exporter = JsonLinesSpanExporter::create(path, &config.service_name).map_err(|source| {
-            TelemetryError::SpanFile {
-                path: path.clone(),
-                source,
-            }
-        })?;
+        let exporter =
+            JsonLinesSpanExporter::create(path, &config.service_name).map_err(|source| {
+                TelemetryError::SpanFile {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
         builder = builder.with_batch_exporter(exporter);
     }
     Ok(builder.build())

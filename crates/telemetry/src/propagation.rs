@@ -62,7 +62,10 @@ mod tests {
         set_parent_from_traceparent(&span, remote);
         let traceparent = span.in_scope(current_traceparent).expect("a traceparent");
         let parts: Vec<&str> = traceparent.split('-').collect();
-        assert_eq!(parts[1], "4bf92f3577b34da6a3ce929d0e0e4736", "same trace id");
+        assert_eq!(
+            parts[1], "4bf92f3577b34da6a3ce929d0e0e4736",
+            "same trace id"
+        );
         assert_ne!(parts[2], "00f067aa0ba902b7", "a new span id of our own");
     }
 
@@ -71,7 +74,11 @@ mod tests {
         crate::init_for_tests("propagation-test");
         let span = tracing::info_span!("root");
         let traceparent = span.in_scope(current_traceparent).expect("a traceparent");
-        assert_eq!(traceparent.len(), 55, "00-<32 hex>-<16 hex>-<2 hex>: {traceparent}");
+        assert_eq!(
+            traceparent.len(),
+            55,
+            "00-<32 hex>-<16 hex>-<2 hex>: {traceparent}"
+        );
         assert!(traceparent.starts_with("00-"));
     }
 }

@@ -46,7 +46,8 @@ impl JsonLinesSpanExporter {
     }
 
     fn record(&self, span: &SpanData) -> SpanRecord {
-        let nanos = |t: std::time::SystemTime| t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let nanos =
+            |t: std::time::SystemTime| t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         SpanRecord {
             service: self.service.clone(),
             name: span.name.to_string(),
