@@ -82,9 +82,21 @@ pub struct Codec {
 impl Codec {
     /// A codec for the registry at `registry_url` (e.g. `http://127.0.0.1:8081`).
     pub fn new(registry_url: &str) -> Result<Self, CodecError> {
+        Self::with_credentials(registry_url, None)
+    }
+
+    /// A codec for a registry that requires HTTP basic authentication (`(user, password)`).
+    pub fn with_credentials(
+        registry_url: &str,
+        credentials: Option<(&str, Option<&str>)>,
+    ) -> Result<Self, CodecError> {
         let settings = || {
-            SrSettings::new_builder(registry_url.to_owned())
-                .set_timeout(Duration::from_secs(10))
+            let mut builder = SrSettings::new_builder(registry_url.to_owned());
+            builder.set_timeout(Duration::from_secs(10));
+            if let Some((user, password)) = credentials {
+                builder.set_basic_authorization(user, password);
+            }
+            builder
                 .build()
                 .map_err(|e| CodecError::Registry(e.to_string()))
         };

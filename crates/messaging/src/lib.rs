@@ -28,6 +28,7 @@ pub mod dead_letter;
 pub mod envelope;
 pub mod handler;
 pub mod kafka;
+pub mod ops;
 pub mod outbox;
 pub mod relay;
 pub mod router;

@@ -31,6 +31,8 @@ pub struct MessagingSettings {
     pub outbox_shards: u16,
     /// The relay's polling fallback.
     pub relay_poll_interval: Duration,
+    /// HTTP basic credentials of the schema registry, when it requires them.
+    pub schema_registry_credentials: Option<(String, Option<String>)>,
 }
 
 impl MessagingSettings {
@@ -42,6 +44,29 @@ impl MessagingSettings {
             topic_prefix: String::new(),
             outbox_shards: 8,
             relay_poll_interval: Duration::from_millis(500),
+            schema_registry_credentials: None,
+        }
+    }
+
+    /// Settings from a service's shared configuration (`kafka.*`, `schema_registry.*`).
+    pub fn from_config(service: &str, config: &oms_runtime::config::CommonConfig) -> Self {
+        let mut kafka = KafkaSettings::new(config.kafka.brokers.clone());
+        for (key, value) in config.kafka.client_properties() {
+            kafka.extra.insert(key, value.expose().clone());
+        }
+        let credentials = config.schema_registry.username.as_ref().map(|user| {
+            let password = config
+                .schema_registry
+                .password
+                .as_ref()
+                .map(|p| p.expose().clone());
+            (user.clone(), password)
+        });
+        Self {
+            schema_registry_credentials: credentials,
+            topic_prefix: config.kafka.topic_prefix.clone(),
+            outbox_shards: config.kafka.outbox_shards.max(1),
+            ..Self::new(service, kafka, &config.schema_registry.url)
         }
     }
 
@@ -65,7 +90,14 @@ impl ServiceMessaging {
     /// Builds the codec and outbox (no network IO yet; [`register`](Self::register) talks to
     /// the registry). Must be called inside a Tokio runtime.
     pub fn connect(settings: MessagingSettings, pool: PgPool) -> Result<Self, CodecError> {
-        let codec = Arc::new(Codec::new(&settings.schema_registry_url)?);
+        let credentials = settings
+            .schema_registry_credentials
+            .as_ref()
+            .map(|(user, password)| (user.as_str(), password.as_deref()));
+        let codec = Arc::new(Codec::with_credentials(
+            &settings.schema_registry_url,
+            credentials,
+        )?);
         let naming = TopicNaming::with_prefix(&settings.topic_prefix);
         let outbox = Outbox::new(
             codec.clone(),

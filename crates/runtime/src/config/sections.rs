@@ -114,6 +114,11 @@ pub struct KafkaConfig {
     /// carry dots in keys, so `_` stands for `.`: `OMS_KAFKA__PROPERTIES__SASL_PASSWORD`. Read
     /// them through [`KafkaConfig::client_properties`].
     pub properties: BTreeMap<String, Secret<String>>,
+    /// Environment prefix for every topic, schema subject and consumer group (ADR 0003, "topic
+    /// naming"): empty in production; tests and side-by-side environments set one, e.g. `t42`.
+    pub topic_prefix: String,
+    /// Shards of the transactional outbox; every replica of a service must use the same value.
+    pub outbox_shards: u16,
 }
 
 impl KafkaConfig {
@@ -132,6 +137,8 @@ impl Default for KafkaConfig {
             brokers: "127.0.0.1:9092".to_owned(),
             client_id: "oms".to_owned(),
             properties: BTreeMap::new(),
+            topic_prefix: String::new(),
+            outbox_shards: 8,
         }
     }
 }
