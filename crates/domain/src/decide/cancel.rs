@@ -24,7 +24,7 @@ use crate::events::{
     OrderCancelled,
 };
 use crate::lifecycle::{ItemState, OrderState, derive_header_state};
-use crate::value::{CancellationRequestId, OrderItemId, ReasonCode};
+use crate::value::{BillingAccountId, CancellationRequestId, OrderItemId, ReasonCode};
 use crate::vocab::CancellationFeasibility;
 
 pub(super) fn request(
@@ -37,6 +37,8 @@ pub(super) fn request(
         let cancelled_item_ids = em.order.items().iter().map(|i| i.id).collect();
         em.emit(OrderCancelled {
             base: em.base(),
+            order_number: em.order.number.clone(),
+            billing_account_id: billing_account(em),
             request_id,
             reason_code,
             cancelled_item_ids,
@@ -150,6 +152,8 @@ pub(super) fn complete(
     let cancelled_item_ids = items_where(em, |s| s == ItemState::Cancelling);
     em.emit(OrderCancelled {
         base: em.base(),
+        order_number: em.order.number.clone(),
+        billing_account_id: billing_account(em),
         request_id,
         reason_code,
         cancelled_item_ids,
@@ -165,4 +169,12 @@ fn items_where(em: &Emitter<'_>, pred: fn(ItemState) -> bool) -> Vec<OrderItemId
         .filter(|i| pred(i.state))
         .map(|i| i.id)
         .collect()
+}
+
+/// The billing account of a validated order; `None` before validation (nothing billed yet).
+fn billing_account(em: &Emitter<'_>) -> Option<BillingAccountId> {
+    em.order
+        .content
+        .as_ref()
+        .map(|c| c.header.parties.billing_account_id.clone())
 }

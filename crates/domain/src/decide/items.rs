@@ -80,7 +80,7 @@ pub(super) fn completed(em: &mut Emitter<'_>, c: RecordItemCompleted) -> Result<
         item_id: item.id,
         line_number: item.line_number,
         action: item.action,
-        product_offering_id: item.product.offering_id.clone(),
+        product: item.product.clone(),
         quantity: item.quantity,
         actual_asset_id: c.actual_asset_id.or(item.target_asset_id),
         asset_effect: c.asset_effect,
@@ -166,6 +166,7 @@ pub(super) fn emit_completed(em: &mut Emitter<'_>) -> Result<(), DomainError> {
     let waived_item_ids = ids_in(em, |s| s == ItemState::Waived);
     em.emit(OrderCompleted {
         base: em.base(),
+        order_number: em.order.number.clone(),
         billing_account_id,
         completed_item_ids,
         waived_item_ids,

@@ -4,7 +4,8 @@
 //! nor with an active blocking hold. The table only allows ReleaseForFulfillment from
 //! DECOMPOSED, which is only reached from VALIDATED through a recorded plan; the hold
 //! guard is here. Release to decomposition is recorded (the state stays VALIDATED) so it
-//! is emitted once.
+//! is emitted once. Releasing to fulfillment hands the header to the aggregation rule at
+//! once, so an order whose items were all waived before release completes right away.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,7 +40,9 @@ pub(super) fn release_for_decomposition(em: &mut Emitter<'_>) -> Result<(), Doma
         order_number: em.order.number.clone(),
         content: Box::new(content),
     });
-    Ok(())
+    // Items waived before fulfillment (a decomposition fallout repaired by waiving) are
+    // already terminal: the header must follow the items from now on (aggregation rule).
+    super::items::after_item_change(em)
 }
 
 /// Accepts the plan only if it covers the order: known items, unique task ids, at least
@@ -142,9 +145,14 @@ pub(super) fn release_for_fulfillment(em: &mut Emitter<'_>) -> Result<(), Domain
         .as_ref()
         .map(|d| d.plan_id)
         .ok_or(DomainError::NotReleasedForDecomposition)?;
+    let content = em.order.content.clone().ok_or(DomainError::OrderNotFound)?;
     em.emit(OrderReleasedForFulfillment {
         base: em.base(),
         plan_id,
+        order_number: em.order.number.clone(),
+        content: Box::new(content),
     });
-    Ok(())
+    // Items waived before fulfillment (a decomposition fallout repaired by waiving) are
+    // already terminal: the header must follow the items from now on (aggregation rule).
+    super::items::after_item_change(em)
 }

@@ -4,12 +4,17 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::OrderFactBase;
+use crate::order::{OrderContent, PriceSnapshot, ProductSnapshot, ServiceAddress};
 use crate::value::{
-    AssetId, CancellationRequestId, FalloutId, OrderItemId, PlanId, ReasonCode, TaskId,
+    AccountId, AssetId, BillingAccountId, CancellationRequestId, CustomerId, FalloutId, LineNumber,
+    OrderItemId, PlanId, Quantity, ReasonCode, TaskId,
 };
-use crate::vocab::{AssetEffect, CancellationFeasibility, ExternalEffectLevel, RepairResolution};
+use crate::vocab::{
+    AssetEffect, CancellationFeasibility, ExternalEffectLevel, ItemAction, RepairResolution,
+};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -61,6 +66,55 @@ pub struct OrderItemFulfilled {
     pub service_refs: Vec<String>,
     pub resource_refs: Vec<String>,
     pub activation_date: Option<NaiveDate>,
+    /// What the asset service needs to create, change or end the asset without calling
+    /// order-capture back; copied from `OrderReleasedForFulfillment`.
+    pub item: Box<FulfilledItem>,
+}
+
+/// The order item as fulfillment received it, with the order's parties and address: the
+/// item context the asset service acts on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FulfilledItem {
+    pub line_number: LineNumber,
+    pub action: ItemAction,
+    pub quantity: Quantity,
+    pub product: ProductSnapshot,
+    /// The asset the action works on; absent for ADD.
+    pub target_asset_id: Option<AssetId>,
+    pub customer_id: CustomerId,
+    pub account_id: AccountId,
+    pub billing_account_id: BillingAccountId,
+    /// Chosen characteristic values after the change.
+    pub configuration: BTreeMap<String, String>,
+    pub service_address: Option<ServiceAddress>,
+    /// The accepted price (components, total, currency) the asset is billed at.
+    pub price: PriceSnapshot,
+    /// Contract term of the order, if any.
+    pub term_months: Option<u32>,
+}
+
+impl FulfilledItem {
+    /// The context of item `item_id` of the released order content; `None` if the content
+    /// has no such item.
+    pub fn from_content(content: &OrderContent, item_id: OrderItemId) -> Option<Self> {
+        let item = content.items.iter().find(|i| i.id == item_id)?;
+        let parties = &content.header.parties;
+        Some(Self {
+            line_number: item.line_number,
+            action: item.action,
+            quantity: item.quantity,
+            product: item.product.clone(),
+            target_asset_id: item.target_asset_id.clone(),
+            customer_id: parties.customer_id.clone(),
+            account_id: parties.account_id.clone(),
+            billing_account_id: parties.billing_account_id.clone(),
+            configuration: item.configuration.values().clone(),
+            service_address: parties.service_location.clone(),
+            price: item.price.clone(),
+            term_months: content.header.commercial.term_months,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

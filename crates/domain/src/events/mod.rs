@@ -85,15 +85,15 @@ mod to_commands;
 
 pub use asset::{
     AssetCreated, AssetEvent, AssetEventBase, AssetInconsistencyDetected, AssetModified,
-    AssetMoved, AssetRenewed, AssetResumed, AssetSuspended, AssetTerminated,
+    AssetMoved, AssetRenewed, AssetResumed, AssetSuspended, AssetTerminated, InstalledAsset,
 };
 pub use decomposition::{
     DecompositionEvent, FulfillmentPlan, OrderDecomposed, OrderDecompositionFailed, PlannedTask,
 };
 pub use fulfillment::{
     CancellationAssessmentCompleted, CompensationCompleted, FalloutRaised, FalloutResolved,
-    FulfillmentEvent, FulfillmentTaskFailed, FulfillmentTaskStarted, FulfillmentTaskSucceeded,
-    OrderItemFulfilled,
+    FulfilledItem, FulfillmentEvent, FulfillmentTaskFailed, FulfillmentTaskStarted,
+    FulfillmentTaskSucceeded, OrderItemFulfilled,
 };
 pub use order::{OrderEvent, OrderEventBase};
 pub use order_facts::{

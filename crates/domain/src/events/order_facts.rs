@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use super::order::OrderEventBase;
 use crate::capture::{CaptureOrder, Violation};
 use crate::lifecycle::{FulfillmentState, OrderState};
-use crate::order::{FalloutCase, OrderContent, OrderHold, PriceSnapshot};
+use crate::order::{FalloutCase, OrderContent, OrderHold, PriceSnapshot, ProductSnapshot};
 use crate::value::{
     AssetId, BillingAccountId, CancellationRequestId, FalloutId, HoldId, LineNumber, OrderItemId,
-    OrderNumber, PlanId, PolicyRef, ProductOfferingId, Quantity, ReasonCode,
+    OrderNumber, PlanId, PolicyRef, Quantity, ReasonCode,
 };
 use crate::vocab::{
     AssetEffect, CancellationFeasibility, CaptureMode, HoldType, ItemAction, RepairResolution,
@@ -79,8 +79,14 @@ fact!(
     }
 );
 fact!(
-    /// Fulfillment may execute the plan.
-    OrderReleasedForFulfillment { plan_id: PlanId }
+    /// Fulfillment may execute the plan. Carries the order content as well: fulfillment
+    /// runs tasks against downstream systems (configuration, service address) and passes the
+    /// item context on in `OrderItemFulfilled`, without calling order-capture back.
+    OrderReleasedForFulfillment {
+        plan_id: PlanId,
+        order_number: OrderNumber,
+        content: Box<OrderContent>,
+    }
 );
 fact!(OrderItemStarted {
     item_id: OrderItemId
@@ -95,7 +101,8 @@ fact!(
         item_id: OrderItemId,
         line_number: LineNumber,
         action: ItemAction,
-        product_offering_id: ProductOfferingId,
+        /// Offering id, version, name and spec ref as sold.
+        product: ProductSnapshot,
         quantity: Quantity,
         actual_asset_id: Option<AssetId>,
         asset_effect: AssetEffect,
@@ -148,6 +155,7 @@ fact!(
 fact!(
     /// Every item is COMPLETED or WAIVED.
     OrderCompleted {
+        order_number: OrderNumber,
         billing_account_id: BillingAccountId,
         completed_item_ids: Vec<OrderItemId>,
         waived_item_ids: Vec<OrderItemId>,
@@ -180,6 +188,10 @@ fact!(
     /// The order is cancelled. `before_execution` is true when nothing had an external
     /// effect yet (no compensation ran).
     OrderCancelled {
+        order_number: OrderNumber,
+        /// Absent when the order was cancelled before validation (nothing can have been
+        /// billed then).
+        billing_account_id: Option<BillingAccountId>,
         request_id: CancellationRequestId,
         reason_code: ReasonCode,
         cancelled_item_ids: Vec<OrderItemId>,

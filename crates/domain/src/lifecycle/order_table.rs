@@ -101,6 +101,13 @@ pub const ORDER_TRANSITIONS: &[(OrderState, OrderTrigger, OrderState)] = &[
     (S::Validated, T::ReleaseHold, S::Validated),
     // DECOMPOSED: plan exists, no external effect yet.
     (S::Decomposed, T::ReleaseForFulfillment, S::InProgress),
+    // Items waived before release (a repaired decomposition fallout) already count as done.
+    (
+        S::Decomposed,
+        T::ReleaseForFulfillment,
+        S::PartiallyCompleted,
+    ),
+    (S::Decomposed, T::ReleaseForFulfillment, S::Completed),
     (S::Decomposed, T::RequestCancellation, S::Cancelled),
     (S::Decomposed, T::RaiseFallout, S::Fallout),
     (S::Decomposed, T::PlaceHold, S::Decomposed),

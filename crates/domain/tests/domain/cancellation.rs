@@ -17,10 +17,31 @@ fn cancellation_before_fulfillment_starts_cancels_directly() {
         OrderState::Validated,
         OrderState::Decomposed,
     ] {
-        let after = given(&Story::reaching(state, 2))
+        let story = Story::reaching(state, 2);
+        let after = given(&story)
             .when(cancel())
             .then_expect_types(&["OrderCancelled"]);
         assert_eq!(after.state, OrderState::Cancelled);
+        let events =
+            oms_domain::decide(Some(story.order()), cancel(), &crate::support::meta()).unwrap();
+        let oms_domain::OrderEvent::OrderCancelled(fact) = &events[0] else {
+            panic!("cancelled event")
+        };
+        // Billing can tell a never-validated order (nothing billable) from a validated one.
+        let validated = matches!(state, OrderState::Validated | OrderState::Decomposed);
+        assert_eq!(
+            fact.billing_account_id
+                .as_ref()
+                .map(oms_domain::value::BillingAccountId::as_str),
+            validated.then_some("ba-3001"),
+            "{state:?}"
+        );
+        // Items exist (typed) from validation on.
+        assert_eq!(
+            fact.cancelled_item_ids.len(),
+            if validated { 2 } else { 0 },
+            "{state:?}"
+        );
         assert!(
             after
                 .items()

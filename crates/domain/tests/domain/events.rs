@@ -2,12 +2,12 @@
 //! data for every topic, and JSON round trips (services persist aggregates as JSONB).
 
 use oms_domain::events::{
-    AssetEvent, AssetEventBase, AssetSuspended, DecompositionEvent, FulfillmentEvent,
-    OrderDecompositionFailed, OrderFactBase,
+    AssetEvent, AssetEventBase, AssetSuspended, DecompositionEvent, FulfilledItem,
+    FulfillmentEvent, InstalledAsset, OrderDecompositionFailed, OrderFactBase,
 };
 use oms_domain::lifecycle::OrderState;
 use oms_domain::value::AssetId;
-use oms_domain::vocab::DecompositionFailureCode;
+use oms_domain::vocab::{AssetStatus, DecompositionFailureCode};
 use oms_domain::{DomainEvent, Order, OrderEvent};
 
 use crate::support::{Story, item_id, meta, order_id, tenant};
@@ -76,6 +76,9 @@ fn other_topics_expose_their_envelope() {
     assert_eq!(failed.aggregate_id(), order_id().to_string());
     let json = serde_json::to_value(&failed).unwrap();
     assert_eq!(json["payload"]["code"], "TECHNICAL_CATALOG_MAPPING_MISSING");
+    let story = Story::reaching(OrderState::Completed, 1);
+    let content = story.order().content.as_ref().unwrap();
+    let item = FulfilledItem::from_content(content, item_id(0)).unwrap();
     let suspended = AssetEvent::from(AssetSuspended {
         base: AssetEventBase {
             asset_id: AssetId::parse("asset-1").unwrap(),
@@ -83,6 +86,20 @@ fn other_topics_expose_their_envelope() {
             order_id: order_id(),
             item_id: item_id(0),
             meta: meta(),
+        },
+        asset: InstalledAsset {
+            customer_id: item.customer_id,
+            account_id: item.account_id,
+            billing_account_id: item.billing_account_id,
+            product: item.product,
+            quantity: item.quantity,
+            status: AssetStatus::Suspended,
+            configuration: item.configuration,
+            service_address: item.service_address,
+            price: item.price,
+            activation_date: None,
+            term_months: item.term_months,
+            term_end_date: None,
         },
     });
     assert_eq!(
@@ -135,6 +152,15 @@ fn facts_of_other_services_drive_the_order_through_their_commands() {
             .iter()
             .all(|i| i.state == oms_domain::lifecycle::ItemState::InProgress)
     );
+    let content = story.order().content.clone().unwrap();
+    let item = FulfilledItem::from_content(&content, item_id(0)).unwrap();
+    assert_eq!(item.billing_account_id.as_str(), "ba-3001");
+    assert_eq!(item.configuration["bandwidth"], "1Gbps");
+    assert_eq!(
+        item.price.total().amount(),
+        rust_decimal_macros::dec!(100.00)
+    );
+    assert!(FulfilledItem::from_content(&content, item_id(7)).is_none());
     let fulfilled = FulfillmentEvent::from(OrderItemFulfilled {
         base: fact(),
         item_id: item_id(0),
@@ -143,6 +169,7 @@ fn facts_of_other_services_drive_the_order_through_their_commands() {
         service_refs: vec![],
         resource_refs: vec![],
         activation_date: None,
+        item: Box::new(item),
     });
     for command in fulfilled.to_order_commands() {
         story = story.then(command);

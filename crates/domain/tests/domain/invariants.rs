@@ -58,6 +58,21 @@ fn an_active_blocking_hold_prevents_release_and_fulfillment_start() {
     given(&informational)
         .when(OrderCommand::ReleaseForFulfillment)
         .then_expect_types(&["OrderReleasedForFulfillment"]);
+    let events = oms_domain::decide(
+        Some(informational.order()),
+        OrderCommand::ReleaseForFulfillment,
+        &crate::support::meta(),
+    )
+    .unwrap();
+    let oms_domain::OrderEvent::OrderReleasedForFulfillment(released) = &events[0] else {
+        panic!("release event")
+    };
+    // Fulfillment gets the whole content: it acts without calling order-capture back.
+    assert_eq!(
+        Some(released.content.as_ref()),
+        informational.order().content.as_ref()
+    );
+    assert_eq!(released.order_number, informational.order().number);
     let blocked = Story::validated(1).then(place_hold(1, true));
     given(&blocked)
         .when(OrderCommand::ReleaseForDecomposition)
@@ -127,6 +142,26 @@ fn cannot_complete_while_a_required_item_is_incomplete() {
 }
 
 #[test]
+fn releasing_an_order_whose_items_were_all_waived_completes_it() {
+    // A decomposition fallout repaired by waiving the only item, a new release, a plan.
+    let story = Story::validated(1)
+        .then(OrderCommand::ReleaseForDecomposition)
+        .then(decomposition_failed(
+            1,
+            DecompositionFailureCode::DecompositionRuleMissing,
+        ))
+        .then(repair(1, RepairResolution::WaiveItem))
+        .then(OrderCommand::ReleaseForDecomposition)
+        .then(plan(1));
+    assert_eq!(story.state(), Some(OrderState::Decomposed));
+    let done = given(&story)
+        .when(OrderCommand::ReleaseForFulfillment)
+        .then_expect_types(&["OrderReleasedForFulfillment", "OrderCompleted"]);
+    assert_eq!(done.state, OrderState::Completed);
+    assert_eq!(done.item_states(), vec![ItemState::Waived]);
+}
+
+#[test]
 fn completion_fact_carries_what_billing_needs() {
     let story = Story::in_progress(1);
     let after = given(&story)
@@ -138,7 +173,14 @@ fn completion_fact_carries_what_billing_needs() {
         panic!("first event")
     };
     assert_eq!(fact.billing_account_id.as_str(), "ba-3001");
+    assert_eq!(fact.product.offering_id.as_str(), "po-fiber-0");
+    assert_eq!(fact.product.offering_version, Some(3));
     assert_eq!(fact.price.total().amount(), rust_decimal_macros::dec!(100));
+    let oms_domain::OrderEvent::OrderCompleted(done) = &events[1] else {
+        panic!("second event")
+    };
+    assert_eq!(done.order_number, story.order().number);
+    assert_eq!(done.completed_item_ids, vec![crate::support::item_id(0)]);
     assert_eq!(
         fact.actual_asset_id.as_ref().unwrap().as_str(),
         "asset-new-0"

@@ -70,8 +70,24 @@ fn scenario(from: S, trigger: T, to: S) -> (Story, OrderCommand) {
             Story::validated(1).then(OrderCommand::ReleaseForDecomposition),
             decomposition_failed(1, DecompositionFailureCode::TechnicalCatalogMappingMissing),
         ),
-        (S::Decomposed, T::ReleaseForFulfillment, _) => {
+        (S::Decomposed, T::ReleaseForFulfillment, S::InProgress) => {
             (Story::decomposed(1), OrderCommand::ReleaseForFulfillment)
+        }
+        // Item 0 waived by repairing a decomposition fallout, then planned again.
+        (S::Decomposed, T::ReleaseForFulfillment, _) => {
+            let n = if to == S::Completed { 1 } else { 2 };
+            (
+                Story::validated(n)
+                    .then(OrderCommand::ReleaseForDecomposition)
+                    .then(decomposition_failed(
+                        1,
+                        DecompositionFailureCode::DecompositionRuleMissing,
+                    ))
+                    .then(repair(1, RepairResolution::WaiveItem))
+                    .then(OrderCommand::ReleaseForDecomposition)
+                    .then(plan(n)),
+                OrderCommand::ReleaseForFulfillment,
+            )
         }
         // Fulfillment phase: IN_PROGRESS with two items, PARTIALLY_COMPLETED with three.
         (S::InProgress, T::RecordItemStarted, _) => (Story::in_progress(2), start(0)),
