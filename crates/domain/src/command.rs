@@ -1,6 +1,7 @@
 //! Commands the order aggregate decides. Each is an intention (imperative name); facts
 //! reported by other services arrive as `Record...` commands built from their events
-//! (`DecompositionEvent::to_order_command`, `FulfillmentEvent::to_order_commands`).
+//! (`DecompositionEvent::to_order_command`, `FulfillmentEvent::to_order_commands`,
+//! `AssetEvent::to_order_command`).
 //! Whatever a decision needs from outside is inside the command: ids allocated by the
 //! caller, the looked-up capture context, the reported plan.
 

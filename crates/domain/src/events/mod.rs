@@ -104,3 +104,4 @@ pub use order_facts::{
     OrderItemWaived, OrderPartiallyCompleted, OrderRejected, OrderReleasedForDecomposition,
     OrderReleasedForFulfillment, OrderSubmitted, OrderValidated,
 };
+pub use to_commands::ASSET_INCONSISTENCY_CODE;

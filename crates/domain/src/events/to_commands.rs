@@ -6,13 +6,28 @@
 //! arrives as `OrderItemFulfilled`), a task failure that will be retried, and
 //! `FalloutResolved` (the repair is an order-capture command with its own actor and
 //! reason, taken by an operator on the order).
+//!
+//! Item completion has one trigger per item (ARCHITECTURE happy path): an item whose
+//! fulfillment changes the installed base completes when the asset service reports the
+//! change (`AssetCreated`, `AssetModified`, ...), with the actual asset id and the date the
+//! change took effect; `OrderItemFulfilled` for such an item only records that it now
+//! waits for the installed base. An item without an asset effect (NO_CHANGE) completes on
+//! `OrderItemFulfilled` itself, since no asset event will ever follow.
 
-use super::{DecompositionEvent, FulfillmentEvent};
+use chrono::NaiveDate;
+
+use super::{AssetEvent, AssetEventBase, DecompositionEvent, FulfillmentEvent, InstalledAsset};
 use crate::command::{
     OrderCommand, RaiseFallout, RecordCancellationAssessment, RecordDecompositionFailure,
-    RecordItemCompleted,
+    RecordItemCompleted, RecordItemFailed,
 };
-use crate::vocab::FalloutCategory;
+use crate::error::ValueError;
+use crate::lifecycle::FulfillmentState;
+use crate::value::{FalloutId, ReasonCode};
+use crate::vocab::{AssetEffect, FalloutCategory};
+
+/// Reason code of the fallout an `AssetInconsistencyDetected` opens on its item.
+pub const ASSET_INCONSISTENCY_CODE: &str = "ASSET_INCONSISTENCY_DETECTED";
 
 impl DecompositionEvent {
     pub fn to_order_command(&self) -> OrderCommand {
@@ -42,7 +57,7 @@ impl FulfillmentEvent {
                 .iter()
                 .map(|item_id| OrderCommand::RecordItemStarted { item_id: *item_id })
                 .collect(),
-            Self::OrderItemFulfilled(e) => {
+            Self::OrderItemFulfilled(e) if e.asset_effect == AssetEffect::None => {
                 vec![OrderCommand::RecordItemCompleted(RecordItemCompleted {
                     item_id: e.item_id,
                     asset_effect: e.asset_effect,
@@ -50,6 +65,11 @@ impl FulfillmentEvent {
                     activation_date: e.activation_date,
                 })]
             }
+            // The asset service completes it (see the module docs); until then it waits.
+            Self::OrderItemFulfilled(e) => vec![OrderCommand::RecordItemProgress {
+                item_id: e.item_id,
+                fulfillment_state: FulfillmentState::WaitingForExternalSystem,
+            }],
             Self::FalloutRaised(e) => vec![OrderCommand::RaiseFallout(RaiseFallout {
                 fallout_id: e.fallout_id,
                 category: if e.during_compensation {
@@ -81,6 +101,78 @@ impl FulfillmentEvent {
             Self::FulfillmentTaskSucceeded(_)
             | Self::FulfillmentTaskFailed(_)
             | Self::FalloutResolved(_) => Vec::new(),
+        }
+    }
+}
+
+impl AssetEvent {
+    /// The command recording this installed-base fact on the order and item that caused it.
+    ///
+    /// A change completes the item with the asset id and the date the change took effect:
+    /// the activation date of a created asset, the termination date of a terminated one,
+    /// and the day of the event for the other changes. An inconsistency fails the item and
+    /// opens fallout case `fallout_id` on it (derive the id from the event id, so a
+    /// redelivered event names the same case).
+    pub fn to_order_command(&self, fallout_id: FalloutId) -> Result<OrderCommand, ValueError> {
+        let (effect, effective_on): (AssetEffect, Option<NaiveDate>) = match self {
+            Self::AssetCreated(e) => (AssetEffect::Create, e.asset.activation_date),
+            Self::AssetModified(_) => (AssetEffect::Modify, None),
+            Self::AssetTerminated(e) => (AssetEffect::Terminate, Some(e.terminated_on)),
+            Self::AssetSuspended(_) => (AssetEffect::Suspend, None),
+            Self::AssetResumed(_) => (AssetEffect::Resume, None),
+            Self::AssetMoved(_) => (AssetEffect::Move, None),
+            Self::AssetRenewed(_) => (AssetEffect::Renew, None),
+            Self::AssetInconsistencyDetected(e) => {
+                return Ok(OrderCommand::RecordItemFailed(RecordItemFailed {
+                    item_id: e.base.item_id,
+                    fallout_id,
+                    code: ReasonCode::parse(ASSET_INCONSISTENCY_CODE)?,
+                    message: format!(
+                        "asset {}: {} (action {:?}, expected status {:?}, actual {:?})",
+                        e.base.asset_id,
+                        e.description,
+                        e.attempted_action,
+                        e.expected_status,
+                        e.actual_status
+                    ),
+                }));
+            }
+        };
+        let base = self.base();
+        Ok(OrderCommand::RecordItemCompleted(RecordItemCompleted {
+            item_id: base.item_id,
+            asset_effect: effect,
+            actual_asset_id: Some(base.asset_id.clone()),
+            activation_date: effective_on.or_else(|| Some(base.meta.at.date_naive())),
+        }))
+    }
+
+    /// The installed asset as it stands after the change, for projections; `None` for an
+    /// inconsistency report, which changes nothing.
+    pub fn installed_asset(&self) -> Option<&InstalledAsset> {
+        match self {
+            Self::AssetCreated(e) => Some(&e.asset),
+            Self::AssetModified(e) => Some(&e.asset),
+            Self::AssetTerminated(e) => Some(&e.asset),
+            Self::AssetSuspended(e) => Some(&e.asset),
+            Self::AssetResumed(e) => Some(&e.asset),
+            Self::AssetMoved(e) => Some(&e.asset),
+            Self::AssetRenewed(e) => Some(&e.asset),
+            Self::AssetInconsistencyDetected(_) => None,
+        }
+    }
+
+    /// Asset, tenant, causing order and item, and meta of any asset fact.
+    pub fn base(&self) -> &AssetEventBase {
+        match self {
+            Self::AssetCreated(e) => &e.base,
+            Self::AssetModified(e) => &e.base,
+            Self::AssetTerminated(e) => &e.base,
+            Self::AssetSuspended(e) => &e.base,
+            Self::AssetResumed(e) => &e.base,
+            Self::AssetMoved(e) => &e.base,
+            Self::AssetRenewed(e) => &e.base,
+            Self::AssetInconsistencyDetected(e) => &e.base,
         }
     }
 }

@@ -174,7 +174,50 @@ fn facts_of_other_services_drive_the_order_through_their_commands() {
     for command in fulfilled.to_order_commands() {
         story = story.then(command);
     }
+    // Fulfilled with an asset effect: the item waits for the installed base.
+    let waiting = story.order().item(item_id(0)).unwrap();
+    assert_eq!(waiting.state, oms_domain::lifecycle::ItemState::InProgress);
+    assert_eq!(
+        waiting.fulfillment_state,
+        oms_domain::lifecycle::FulfillmentState::WaitingForExternalSystem
+    );
+    assert_eq!(story.state(), Some(OrderState::InProgress));
+    let installed = FulfilledItem::from_content(&content, item_id(0)).unwrap();
+    let created = AssetEvent::from(oms_domain::events::AssetCreated {
+        base: AssetEventBase {
+            asset_id: AssetId::parse("asset-9").unwrap(),
+            tenant_id: tenant(),
+            order_id: order_id(),
+            item_id: item_id(0),
+            meta: meta(),
+        },
+        asset: InstalledAsset {
+            customer_id: installed.customer_id,
+            account_id: installed.account_id,
+            billing_account_id: installed.billing_account_id,
+            product: installed.product,
+            quantity: installed.quantity,
+            status: AssetStatus::Active,
+            configuration: installed.configuration,
+            service_address: installed.service_address,
+            price: installed.price,
+            activation_date: Some(chrono::NaiveDate::from_ymd_opt(2026, 7, 3).unwrap()),
+            term_months: installed.term_months,
+            term_end_date: None,
+        },
+    });
+    story = story.then(
+        created
+            .to_order_command(crate::support::fallout_id(9))
+            .unwrap(),
+    );
     assert_eq!(story.state(), Some(OrderState::PartiallyCompleted));
+    let done = story.order().item(item_id(0)).unwrap();
+    assert_eq!(done.asset_effect, Some(AssetEffect::Create));
+    assert_eq!(
+        done.activation_date,
+        chrono::NaiveDate::from_ymd_opt(2026, 7, 3)
+    );
     story = story.then(crate::support::cancel());
     let assessed = FulfillmentEvent::from(CancellationAssessmentCompleted {
         base: fact(),
@@ -206,4 +249,57 @@ fn facts_of_other_services_drive_the_order_through_their_commands() {
             .as_str(),
         "asset-9"
     );
+}
+
+#[test]
+fn no_change_items_complete_on_fulfillment_and_inconsistencies_fail_the_item() {
+    use oms_domain::OrderCommand;
+    use oms_domain::events::{AssetInconsistencyDetected, OrderItemFulfilled};
+    use oms_domain::vocab::{AssetEffect, ItemAction};
+    let story = Story::reaching(OrderState::InProgress, 1);
+    let content = story.order().content.clone().unwrap();
+    let item = FulfilledItem::from_content(&content, item_id(0)).unwrap();
+    let fulfilled = FulfillmentEvent::from(OrderItemFulfilled {
+        base: OrderFactBase {
+            order_id: order_id(),
+            tenant_id: tenant(),
+            meta: meta(),
+        },
+        item_id: item_id(0),
+        asset_effect: AssetEffect::None,
+        asset_id: None,
+        service_refs: vec![],
+        resource_refs: vec![],
+        activation_date: None,
+        item: Box::new(item),
+    });
+    assert!(matches!(
+        fulfilled.to_order_commands().as_slice(),
+        [OrderCommand::RecordItemCompleted(c)] if c.asset_effect == AssetEffect::None
+    ));
+    let inconsistent = AssetEvent::from(AssetInconsistencyDetected {
+        base: AssetEventBase {
+            asset_id: AssetId::parse("asset-1").unwrap(),
+            tenant_id: tenant(),
+            order_id: order_id(),
+            item_id: item_id(0),
+            meta: meta(),
+        },
+        attempted_action: ItemAction::Modify,
+        expected_status: Some(AssetStatus::Active),
+        actual_status: None,
+        description: "asset does not exist".into(),
+    });
+    assert!(inconsistent.installed_asset().is_none());
+    let command = inconsistent
+        .to_order_command(crate::support::fallout_id(3))
+        .unwrap();
+    let story = story.then(command);
+    assert_eq!(story.state(), Some(OrderState::Fallout));
+    let case = &story.order().fallout.as_ref().unwrap().cases[0];
+    assert_eq!(
+        case.code.as_str(),
+        oms_domain::events::ASSET_INCONSISTENCY_CODE
+    );
+    assert_eq!(case.item_id, Some(item_id(0)));
 }
