@@ -1,0 +1,191 @@
+//! Facts of decomposition, fulfillment and asset, applied through the aggregate.
+//!
+//! Each maps its event to order commands with the domain's mapping
+//! (`DecompositionEvent::to_order_command`, `FulfillmentEvent::to_order_commands`,
+//! `AssetEvent::to_order_command`) and hands them to `app::facts::apply`. The transition
+//! meta: the reporting service as actor, the fact's correlation id, the consumed event id
+//! as causation, and now as the time of our transition.
+
+use oms_contracts::{AssetEventV1, DecompositionEventV1, FulfillmentEventV1};
+use oms_domain::events::{AssetEvent, DecompositionEvent, DomainEvent, FulfillmentEvent};
+use oms_domain::value::{CausationId, FalloutId, OrderId};
+use oms_domain::{OrderCommand, TransitionMeta};
+use oms_messaging::{Handler, HandlerError, MessageContext, Outbox};
+use sqlx::PgConnection;
+
+use super::{fact_error, handler_error};
+use crate::app::facts::{self, FactError};
+use crate::app::now;
+use crate::store::assets;
+
+fn fact_meta<E: DomainEvent>(
+    fact: &E,
+    ctx: &MessageContext,
+) -> Result<TransitionMeta, HandlerError> {
+    let reported = fact.meta();
+    let causation = CausationId::parse(&ctx.envelope.event_id.to_string())
+        .map_err(|e| HandlerError::permanent(e.code(), e.to_string()))?;
+    Ok(TransitionMeta::new(
+        reported.actor.clone(),
+        now(),
+        reported.correlation_id.clone(),
+    )
+    .caused_by(causation))
+}
+
+fn order_of<E: DomainEvent>(fact: &E) -> Result<OrderId, HandlerError> {
+    OrderId::parse(&fact.aggregate_id())
+        .map_err(|e| HandlerError::permanent("CONTRACT_VALUE_INVALID", format!("order id: {e}")))
+}
+
+/// Applies the commands of one fact. `unknown_order_ok`: an asset changed by an order
+/// this service does not know (e.g. a migrated installed base) only updates the projection.
+#[allow(clippy::too_many_arguments)]
+async fn apply_commands<E: DomainEvent>(
+    conn: &mut PgConnection,
+    outbox: &Outbox,
+    fact: &E,
+    order_id: OrderId,
+    commands: Vec<OrderCommand>,
+    ctx: &MessageContext,
+    retries: u32,
+    unknown_order_ok: bool,
+) -> Result<(), HandlerError> {
+    if commands.is_empty() {
+        return Ok(());
+    }
+    let meta = fact_meta(fact, ctx)?;
+    match Box::pin(facts::apply(
+        conn,
+        outbox,
+        fact.tenant_id(),
+        order_id,
+        commands,
+        &meta,
+        retries,
+    ))
+    .await
+    {
+        Ok(outcome) => {
+            facts::record_metrics(&outcome);
+            Ok(())
+        }
+        Err(FactError::UnknownOrder(order_id)) if unknown_order_ok => {
+            tracing::warn!(%order_id, "fact for an unknown order; nothing to apply");
+            Ok(())
+        }
+        Err(error) => Err(fact_error(error)),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DecompositionHandler {
+    pub outbox: Outbox,
+    pub retries: u32,
+}
+
+impl Handler for DecompositionHandler {
+    type Event = DecompositionEventV1;
+
+    async fn handle(
+        &self,
+        conn: &mut PgConnection,
+        event: &DecompositionEventV1,
+        ctx: &MessageContext,
+    ) -> Result<(), HandlerError> {
+        let fact = DecompositionEvent::try_from(event)?;
+        let order_id = order_of(&fact)?;
+        let commands = vec![fact.to_order_command()];
+        apply_commands(
+            conn,
+            &self.outbox,
+            &fact,
+            order_id,
+            commands,
+            ctx,
+            self.retries,
+            false,
+        )
+        .await
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FulfillmentHandler {
+    pub outbox: Outbox,
+    pub retries: u32,
+}
+
+impl Handler for FulfillmentHandler {
+    type Event = FulfillmentEventV1;
+
+    async fn handle(
+        &self,
+        conn: &mut PgConnection,
+        event: &FulfillmentEventV1,
+        ctx: &MessageContext,
+    ) -> Result<(), HandlerError> {
+        let fact = FulfillmentEvent::try_from(event)?;
+        let order_id = order_of(&fact)?;
+        let commands = fact.to_order_commands();
+        apply_commands(
+            conn,
+            &self.outbox,
+            &fact,
+            order_id,
+            commands,
+            ctx,
+            self.retries,
+            false,
+        )
+        .await
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AssetHandler {
+    pub outbox: Outbox,
+    pub retries: u32,
+}
+
+impl Handler for AssetHandler {
+    type Event = AssetEventV1;
+
+    async fn handle(
+        &self,
+        conn: &mut PgConnection,
+        event: &AssetEventV1,
+        ctx: &MessageContext,
+    ) -> Result<(), HandlerError> {
+        let fact = AssetEvent::try_from(event)?;
+        let base = fact.base();
+        if let Some(asset) = fact.installed_asset() {
+            assets::upsert_snapshot(
+                conn,
+                &base.tenant_id,
+                &base.asset_id,
+                asset,
+                ctx.envelope.event_id,
+                base.meta.at,
+            )
+            .await
+            .map_err(|e| handler_error(e.into()))?;
+        }
+        // Derived from the event id: a redelivery names the same fallout case.
+        let fallout_id = FalloutId::from_uuid(ctx.envelope.event_id);
+        let command = fact
+            .to_order_command(fallout_id)
+            .map_err(|e| HandlerError::permanent(e.code(), e.to_string()))?;
+        apply_commands(
+            conn,
+            &self.outbox,
+            &fact,
+            base.order_id,
+            vec![command],
+            ctx,
+            self.retries,
+            true,
+        )
+        .await
+    }
+}
