@@ -4,7 +4,7 @@
 use oms_domain::events::{self as dom, FulfillmentEvent};
 use oms_domain::value::{
     AccountId, AssetId, BillingAccountId, CancellationRequestId, CustomerId, FalloutId, LineNumber,
-    OrderItemId, PlanId, Quantity, ReasonCode, TaskId,
+    OrderItemId, PlanId, PolicyRef, Quantity, ReasonCode, TaskId,
 };
 
 use super::{FulfilledItem, FulfillmentEventV1};
@@ -116,6 +116,10 @@ impl From<&FulfillmentEvent> for FulfillmentEventV1 {
                 resolution: e.resolution.into(),
                 item_id: e.item_id.map(|i| i.as_uuid()),
             }),
+            FulfillmentEvent::FulfillmentItemWaived(e) => v1!(FulfillmentItemWaived {
+                item_id: e.item_id.as_uuid(),
+                policy_ref: e.policy_ref.as_str().to_owned(),
+            }),
             FulfillmentEvent::CancellationAssessmentCompleted(e) => {
                 v1!(CancellationAssessmentCompleted {
                     request_id: e.request_id.as_uuid(),
@@ -139,6 +143,7 @@ fn event_order_id(event: &FulfillmentEvent) -> uuid::Uuid {
         FulfillmentEvent::OrderItemFulfilled(e) => &e.base,
         FulfillmentEvent::FalloutRaised(e) => &e.base,
         FulfillmentEvent::FalloutResolved(e) => &e.base,
+        FulfillmentEvent::FulfillmentItemWaived(e) => &e.base,
         FulfillmentEvent::CancellationAssessmentCompleted(e) => &e.base,
         FulfillmentEvent::CompensationCompleted(e) => &e.base,
     };
@@ -204,6 +209,12 @@ impl TryFrom<&FulfillmentEventV1> for FulfillmentEvent {
                 fallout_id: id("falloutId", e.fallout_id, FalloutId::parse)?,
                 resolution: e.resolution.into(),
                 item_id: id_opt("itemId", e.item_id, OrderItemId::parse)?,
+            }
+            .into(),
+            FulfillmentEventV1::FulfillmentItemWaived(e) => dom::FulfillmentItemWaived {
+                base: fact_base(&e.head())?,
+                item_id: item(e.item_id)?,
+                policy_ref: parsed("policyRef", PolicyRef::parse(&e.policy_ref))?,
             }
             .into(),
             FulfillmentEventV1::CancellationAssessmentCompleted(e) => {

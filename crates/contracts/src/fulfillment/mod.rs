@@ -100,6 +100,14 @@ fact_event!(FalloutResolved {
     #[serde(with = "avro_serde::uuid_opt", default)]
     item_id: Option<Uuid>,
 });
+fact_event!(
+    /// An operator waived an item in fulfillment (policy decision; reason in the head).
+    FulfillmentItemWaived {
+        #[serde(with = "avro_serde::uuid")]
+        item_id: Uuid,
+        policy_ref: String,
+    }
+);
 fact_event!(CancellationAssessmentCompleted {
     #[serde(with = "avro_serde::uuid")]
     request_id: Uuid,
@@ -128,6 +136,8 @@ oms_messaging::event_family! {
             include_str!("../../../../schemas/oms.fulfillment.events.v1/FalloutRaised.avsc");
         FalloutResolved(FalloutResolved) = "com.example.oms.fulfillment.v1.FalloutResolved",
             include_str!("../../../../schemas/oms.fulfillment.events.v1/FalloutResolved.avsc");
+        FulfillmentItemWaived(FulfillmentItemWaived) = "com.example.oms.fulfillment.v1.FulfillmentItemWaived",
+            include_str!("../../../../schemas/oms.fulfillment.events.v1/FulfillmentItemWaived.avsc");
         CancellationAssessmentCompleted(CancellationAssessmentCompleted) = "com.example.oms.fulfillment.v1.CancellationAssessmentCompleted",
             include_str!("../../../../schemas/oms.fulfillment.events.v1/CancellationAssessmentCompleted.avsc");
         CompensationCompleted(CompensationCompleted) = "com.example.oms.fulfillment.v1.CompensationCompleted",

@@ -5,12 +5,12 @@ use oms_domain::events::{
     AssetCreated, AssetEvent, AssetEventBase, AssetInconsistencyDetected, AssetModified,
     AssetMoved, AssetRenewed, AssetResumed, AssetSuspended, AssetTerminated,
     CancellationAssessmentCompleted, CompensationCompleted, DecompositionEvent, FalloutRaised,
-    FalloutResolved, FulfilledItem, FulfillmentEvent, FulfillmentTaskFailed,
+    FalloutResolved, FulfilledItem, FulfillmentEvent, FulfillmentItemWaived, FulfillmentTaskFailed,
     FulfillmentTaskStarted, FulfillmentTaskSucceeded, InstalledAsset, OrderDecomposed,
     OrderDecompositionFailed, OrderFactBase, OrderItemFulfilled,
 };
 use oms_domain::order::{OrderContent, ServiceAddress};
-use oms_domain::value::{AssetId, CancellationRequestId, FalloutId, ReasonCode, TaskId};
+use oms_domain::value::{AssetId, CancellationRequestId, FalloutId, PolicyRef, ReasonCode, TaskId};
 use oms_domain::vocab::{
     AssetEffect, AssetStatus, CancellationFeasibility, DecompositionFailureCode,
     ExternalEffectLevel, ItemAction, RepairResolution,
@@ -122,6 +122,18 @@ pub fn fulfillment_events() -> Vec<FulfillmentEvent> {
             fallout_id: FalloutId::from_uuid(uuid(81)),
             resolution: RepairResolution::RetryItem,
             item_id: Some(item_id(ORDER, 2)),
+        }
+        .into(),
+        FulfillmentItemWaived {
+            base: OrderFactBase {
+                meta: TransitionMeta {
+                    actor: Actor::user("ops-7").unwrap(),
+                    ..meta(9, Some("customer no longer needs the static IP"))
+                },
+                ..f(9)
+            },
+            item_id: item_id(ORDER, 2),
+            policy_ref: PolicyRef::parse("POL-WAIVE-7").unwrap(),
         }
         .into(),
         CancellationAssessmentCompleted {

@@ -10,7 +10,7 @@ use super::OrderFactBase;
 use crate::order::{OrderContent, PriceSnapshot, ProductSnapshot, ServiceAddress};
 use crate::value::{
     AccountId, AssetId, BillingAccountId, CancellationRequestId, CustomerId, FalloutId, LineNumber,
-    OrderItemId, PlanId, Quantity, ReasonCode, TaskId,
+    OrderItemId, PlanId, PolicyRef, Quantity, ReasonCode, TaskId,
 };
 use crate::vocab::{
     AssetEffect, CancellationFeasibility, ExternalEffectLevel, ItemAction, RepairResolution,
@@ -142,6 +142,18 @@ pub struct FalloutResolved {
     pub item_id: Option<OrderItemId>,
 }
 
+/// An operator waived an item in fulfillment by an audited policy decision (actor and
+/// reason in the meta): its remaining tasks were stopped and it will not be fulfilled.
+/// Order-capture records it with `WaiveItem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FulfillmentItemWaived {
+    #[serde(flatten)]
+    pub base: OrderFactBase,
+    pub item_id: OrderItemId,
+    pub policy_ref: PolicyRef,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CancellationAssessmentCompleted {
@@ -171,6 +183,7 @@ topic_events! {
         OrderItemFulfilled,
         FalloutRaised,
         FalloutResolved,
+        FulfillmentItemWaived,
         CancellationAssessmentCompleted,
         CompensationCompleted,
     }

@@ -92,8 +92,8 @@ pub use decomposition::{
 };
 pub use fulfillment::{
     CancellationAssessmentCompleted, CompensationCompleted, FalloutRaised, FalloutResolved,
-    FulfilledItem, FulfillmentEvent, FulfillmentTaskFailed, FulfillmentTaskStarted,
-    FulfillmentTaskSucceeded, OrderItemFulfilled,
+    FulfilledItem, FulfillmentEvent, FulfillmentItemWaived, FulfillmentTaskFailed,
+    FulfillmentTaskStarted, FulfillmentTaskSucceeded, OrderItemFulfilled,
 };
 pub use order::{OrderEvent, OrderEventBase};
 pub use order_facts::{

@@ -5,7 +5,8 @@
 //! Facts that carry no order decision map to no command: task success (the item result
 //! arrives as `OrderItemFulfilled`), a task failure that will be retried, and
 //! `FalloutResolved` (the repair is an order-capture command with its own actor and
-//! reason, taken by an operator on the order).
+//! reason, taken by an operator on the order). A waiver decided in fulfillment
+//! (`FulfillmentItemWaived`) becomes `WaiveItem` with the operator's reason from the meta.
 //!
 //! Item completion has one trigger per item (ARCHITECTURE happy path): an item whose
 //! fulfillment changes the installed base completes when the asset service reports the
@@ -98,6 +99,11 @@ impl FulfillmentEvent {
                     request_id: e.request_id,
                 }]
             }
+            // The operator's reason travels in the meta, which `WaiveItem` requires.
+            Self::FulfillmentItemWaived(e) => vec![OrderCommand::WaiveItem {
+                item_id: e.item_id,
+                policy_ref: e.policy_ref.clone(),
+            }],
             Self::FulfillmentTaskSucceeded(_)
             | Self::FulfillmentTaskFailed(_)
             | Self::FalloutResolved(_) => Vec::new(),

@@ -303,3 +303,46 @@ fn no_change_items_complete_on_fulfillment_and_inconsistencies_fail_the_item() {
     );
     assert_eq!(case.item_id, Some(item_id(0)));
 }
+
+#[test]
+fn a_waiver_decided_in_fulfillment_waives_the_item_with_the_operators_reason() {
+    use oms_domain::events::FulfillmentItemWaived;
+    use oms_domain::lifecycle::ItemState;
+    use oms_domain::value::PolicyRef;
+    let mut story = Story::in_progress(2);
+    let waived = FulfillmentEvent::from(FulfillmentItemWaived {
+        base: OrderFactBase {
+            order_id: order_id(),
+            tenant_id: tenant(),
+            meta: crate::support::meta_r(),
+        },
+        item_id: item_id(1),
+        policy_ref: PolicyRef::parse("POL-WAIVE-7").unwrap(),
+    });
+    assert_eq!(waived.event_type(), "FulfillmentItemWaived");
+    assert_eq!(waived.aggregate_id(), order_id().to_string());
+    let json = serde_json::to_value(&waived).unwrap();
+    assert_eq!(json["payload"]["policyRef"], "POL-WAIVE-7");
+    let commands = waived.to_order_commands();
+    assert_eq!(
+        commands,
+        vec![oms_domain::OrderCommand::WaiveItem {
+            item_id: item_id(1),
+            policy_ref: PolicyRef::parse("POL-WAIVE-7").unwrap(),
+        }]
+    );
+    for command in commands {
+        story.apply(command, &waived.meta().clone());
+    }
+    assert_eq!(
+        story.order().item(item_id(1)).unwrap().state,
+        ItemState::Waived
+    );
+    // without the operator's reason the order refuses it, as for any waiver
+    let unreasoned = oms_domain::decide(
+        Story::in_progress(2).order.as_ref(),
+        waived.to_order_commands().remove(0),
+        &meta(),
+    );
+    assert!(unreasoned.is_err());
+}
