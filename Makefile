@@ -41,6 +41,12 @@ test:
 test-only: lint
 	cargo nextest run --workspace --no-fail-fast --profile ci
 
+## bench: bring up the stack's infrastructure and print every benchmark's figures (name: value)
+bench:
+	@$(STACK) up --infra
+	cargo build --release -q -p oms-bench
+	./target/release/oms-bench messaging
+
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -159,7 +159,13 @@ start_services() {
     [[ -z $name || $name == \#* ]] && continue
     if [[ ! -x "$BIN/$binary" ]]; then continue; fi
     ensure_database "$db"
-    start_bg "$name" "$ROOT" "$BIN/$binary"
+    # local-only settings (dev tokens, simulator knobs) live next to this script
+    local config="$ROOT/deploy/local/$name.toml"
+    if [[ -f $config ]]; then
+      start_bg "$name" "$ROOT" env OMS_CONFIG_FILE="$config" "$BIN/$binary"
+    else
+      start_bg "$name" "$ROOT" "$BIN/$binary"
+    fi
   done <"$ROOT/deploy/local/services.conf"
   while read -r name binary port db; do
     [[ -z $name || $name == \#* ]] && continue

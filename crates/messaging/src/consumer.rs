@@ -14,7 +14,7 @@
 use crate::{
     DeadLetterSink, KafkaSettings,
     envelope::header,
-    router::{Outcome, Record, Router},
+    router::{BatchOutcome, Outcome, Record, Router},
 };
 use rdkafka::{
     ClientContext, Message as _,
@@ -48,6 +48,8 @@ pub struct ConsumerSettings {
     pub retry_max: Duration,
     /// Records buffered per partition worker.
     pub queue_per_partition: usize,
+    /// Most records of one partition applied in one transaction (1 disables batching).
+    pub max_batch: usize,
 }
 
 impl ConsumerSettings {
@@ -59,6 +61,7 @@ impl ConsumerSettings {
             retry_initial: Duration::from_millis(100),
             retry_max: Duration::from_secs(30),
             queue_per_partition: 256,
+            max_batch: 100,
         }
     }
 }
@@ -262,14 +265,22 @@ impl InboxConsumer {
 
 async fn partition_worker(shared: Arc<Shared>, mut queue: mpsc::Receiver<OwnedMessage>) {
     loop {
-        let message = tokio::select! {
+        let first = tokio::select! {
             () = shared.shutdown.cancelled() => return,
             message = queue.recv() => match message {
                 Some(message) => message,
                 None => return,
             },
         };
-        let key = (message.topic().to_owned(), message.partition());
+        // Take whatever else is already queued for this partition, up to the batch size.
+        let mut messages = vec![first];
+        while messages.len() < shared.settings.max_batch {
+            match queue.try_recv() {
+                Ok(message) => messages.push(message),
+                Err(_) => break,
+            }
+        }
+        let key = (messages[0].topic().to_owned(), messages[0].partition());
         let still_owned = shared
             .owned
             .lock()
@@ -277,17 +288,42 @@ async fn partition_worker(shared: Arc<Shared>, mut queue: mpsc::Receiver<OwnedMe
         if !still_owned {
             continue;
         }
-        let record = to_record(&message);
-        if !apply_until_settled(&shared, &record).await {
-            return; // shutdown while retrying: the offset stays unstored, the record comes back
-        }
-        if let Err(error) =
-            shared
-                .consumer
-                .store_offset(&record.topic, record.partition, record.offset)
+        let records: Vec<Record> = messages.iter().map(to_record).collect();
+        if records.len() > 1
+            && let BatchOutcome::Applied {
+                handled,
+                duplicates,
+            } = shared.router.process_batch(&records).await
         {
-            tracing::debug!(%error, topic = %record.topic, partition = record.partition, "offset not stored (partition revoked?)");
+            let consumer = shared.router.consumer().to_owned();
+            metrics::counter!("oms_consumer_records_total", "consumer" => consumer.clone(), "topic" => key.0.clone(), "outcome" => "handled")
+                .increment(handled);
+            metrics::counter!("oms_consumer_records_total", "consumer" => consumer, "topic" => key.0.clone(), "outcome" => "duplicate")
+                .increment(duplicates);
+            shared
+                .status
+                .processed
+                .fetch_add(handled + duplicates, Ordering::Relaxed);
+            if let Some(last) = records.last() {
+                store_offset(&shared, last);
+            }
+            continue;
         }
+        for record in &records {
+            if !apply_until_settled(&shared, record).await {
+                return; // shutdown while retrying: the offset stays unstored, the record comes back
+            }
+            store_offset(&shared, record);
+        }
+    }
+}
+
+fn store_offset(shared: &Shared, record: &Record) {
+    if let Err(error) = shared
+        .consumer
+        .store_offset(&record.topic, record.partition, record.offset)
+    {
+        tracing::debug!(%error, topic = %record.topic, partition = record.partition, "offset not stored (partition revoked?)");
     }
 }
 

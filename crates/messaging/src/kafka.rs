@@ -31,6 +31,11 @@ impl KafkaSettings {
     fn base(&self) -> ClientConfig {
         let mut config = ClientConfig::new();
         config.set("bootstrap.servers", &self.brokers);
+        config
+    }
+
+    /// Applies the configured extra properties last, so configuration overrides our defaults.
+    fn with_extra(&self, mut config: ClientConfig) -> ClientConfig {
         for (key, value) in &self.extra {
             config.set(key, value);
         }
@@ -49,7 +54,7 @@ impl KafkaSettings {
             // The relay already sends in batches; a short linger keeps per-hop latency low.
             .set("linger.ms", "1")
             .set("message.timeout.ms", "60000");
-        config
+        self.with_extra(config)
     }
 
     /// A consumer in group `group` that never stores offsets by itself: the inbox consumer
@@ -66,9 +71,11 @@ impl KafkaSettings {
             .set("auto.offset.reset", "earliest")
             .set("session.timeout.ms", "10000")
             .set("heartbeat.interval.ms", "1000")
-            .set("fetch.wait.max.ms", "10")
+            // How long the broker may hold an empty fetch. Tansu answers at this deadline rather
+            // than when data arrives, so it bounds the consume-side latency (docs/performance.md).
+            .set("fetch.wait.max.ms", "5")
             .set("enable.partition.eof", "false");
-        config
+        self.with_extra(config)
     }
 }
 
@@ -79,7 +86,7 @@ pub async fn ensure_topic(
     partitions: i32,
 ) -> Result<(), String> {
     let admin: AdminClient<DefaultClientContext> = settings
-        .base()
+        .with_extra(settings.base())
         .create()
         .map_err(|e| format!("admin client: {e}"))?;
     let new_topic = NewTopic::new(topic, partitions, TopicReplication::Fixed(1));

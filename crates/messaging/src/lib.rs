@@ -44,7 +44,7 @@ pub use handler::{Handler, HandlerError, MessageContext};
 pub use kafka::{KafkaSettings, ensure_topic};
 pub use outbox::{Outbox, OutboxError, OutboxWaker};
 pub use relay::{Relay, RelayError, RelaySettings, RelayStats};
-pub use router::{Outcome, Record, Router};
+pub use router::{BatchOutcome, Outcome, Record, Router};
 pub use service::{MessagingSettings, ServiceMessaging};
 pub use topics::TopicNaming;
 

@@ -25,6 +25,21 @@ pub struct Record {
     pub headers: Vec<(String, String)>,
 }
 
+/// What happened to a batch of records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchOutcome {
+    /// Every record was applied (or was a redelivery) in one transaction.
+    Applied { handled: u64, duplicates: u64 },
+    /// Nothing was applied; process the records one at a time.
+    Fallback,
+}
+
+struct Prepared {
+    decoded: Box<dyn Decoded>,
+    span: tracing::Span,
+    ctx: MessageContext,
+}
+
 /// What happened to a record.
 #[derive(Debug)]
 pub enum Outcome {
@@ -175,21 +190,88 @@ impl Router {
 
     /// Decodes and applies one record effectively once.
     pub async fn process(&self, record: &Record) -> Outcome {
+        let prepared = match self.prepare(record).await {
+            Ok(prepared) => prepared,
+            Err(outcome) => return outcome,
+        };
+        self.apply(prepared.decoded.as_ref(), &prepared.ctx)
+            .instrument(prepared.span)
+            .await
+    }
+
+    /// Applies consecutive records of one partition in a single transaction (one inbox row and
+    /// one handler call per record, one commit), which amortises the commit over the batch.
+    /// All or nothing: if any record fails to decode, any handler fails, or the commit fails,
+    /// nothing is applied and the caller falls back to [`Router::process`] one record at a time,
+    /// which isolates poison records and retries transient failures in order.
+    pub async fn process_batch(&self, records: &[Record]) -> BatchOutcome {
+        let mut prepared = Vec::with_capacity(records.len());
+        for record in records {
+            match self.prepare(record).await {
+                Ok(p) => prepared.push(p),
+                Err(_) => return BatchOutcome::Fallback,
+            }
+        }
+        let Ok(mut tx) = self.pool.begin().await else {
+            return BatchOutcome::Fallback;
+        };
+        let (mut handled, mut duplicates) = (0, 0);
+        for p in &prepared {
+            let applied = async {
+                match self.insert_inbox(&mut tx, &p.ctx).await {
+                    Ok(false) => Ok(false),
+                    Ok(true) => p
+                        .decoded
+                        .handle(&mut tx, &p.ctx)
+                        .await
+                        .map(|()| true)
+                        .map_err(drop),
+                    Err(_) => Err(()),
+                }
+            }
+            .instrument(p.span.clone())
+            .await;
+            match applied {
+                Ok(true) => handled += 1,
+                Ok(false) => duplicates += 1,
+                Err(()) => return BatchOutcome::Fallback,
+            }
+        }
+        if tx.commit().await.is_err() {
+            return BatchOutcome::Fallback;
+        }
+        if handled > 0
+            && let Some(waker) = &self.waker
+        {
+            waker.wake();
+        }
+        if duplicates > 0 {
+            metrics::counter!("oms_inbox_duplicates_total", "consumer" => self.consumer.clone())
+                .increment(duplicates);
+        }
+        BatchOutcome::Applied {
+            handled,
+            duplicates,
+        }
+    }
+
+    /// Decodes `record` and builds its span (continuing the producer's trace) and context.
+    async fn prepare(&self, record: &Record) -> Result<Prepared, Outcome> {
         let Some(route) = self.routes.get(record.topic.as_str()) else {
-            return Outcome::Poison {
+            return Err(Outcome::Poison {
                 class: PoisonClass::UnknownEventType,
                 message: format!(
                     "consumer {} has no handler for topic {}",
                     self.consumer, record.topic
                 ),
-            };
+            });
         };
         let decoded = match route.decode(&self.codec, record.payload.as_deref()).await {
             Ok(decoded) => decoded,
             Err(DecodeError::Poison { class, message }) => {
-                return Outcome::Poison { class, message };
+                return Err(Outcome::Poison { class, message });
             }
-            Err(DecodeError::Transient(message)) => return Outcome::Transient(message),
+            Err(DecodeError::Transient(message)) => return Err(Outcome::Transient(message)),
         };
         let envelope = decoded.envelope().clone();
         let span = tracing::info_span!(
@@ -213,7 +295,28 @@ impl Router {
             offset: record.offset,
             envelope,
         };
-        self.apply(decoded.as_ref(), &ctx).instrument(span).await
+        Ok(Prepared { decoded, span, ctx })
+    }
+
+    /// Inserts the inbox row; false when the event was already handled (a redelivery).
+    async fn insert_inbox(
+        &self,
+        conn: &mut PgConnection,
+        ctx: &MessageContext,
+    ) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query!(
+            r#"insert into inbox (consumer, event_id, topic, kafka_partition, kafka_offset)
+               values ($1, $2, $3, $4, $5)
+               on conflict (consumer, event_id) do nothing"#,
+            self.consumer,
+            ctx.envelope.event_id,
+            ctx.topic,
+            ctx.partition,
+            ctx.offset,
+        )
+        .execute(conn)
+        .await?;
+        Ok(result.rows_affected() == 1)
     }
 
     async fn apply(&self, decoded: &dyn Decoded, ctx: &MessageContext) -> Outcome {
@@ -222,24 +325,13 @@ impl Router {
             Ok(tx) => tx,
             Err(error) => return Outcome::Transient(format!("begin: {error}")),
         };
-        let inserted = sqlx::query!(
-            r#"insert into inbox (consumer, event_id, topic, kafka_partition, kafka_offset)
-               values ($1, $2, $3, $4, $5)
-               on conflict (consumer, event_id) do nothing"#,
-            self.consumer,
-            event_id,
-            ctx.topic,
-            ctx.partition,
-            ctx.offset,
-        )
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(result) if result.rows_affected() == 0 => {
-                metrics::counter!("oms_inbox_duplicates_total", "consumer" => self.consumer.clone()).increment(1);
+        match self.insert_inbox(&mut tx, ctx).await {
+            Ok(false) => {
+                metrics::counter!("oms_inbox_duplicates_total", "consumer" => self.consumer.clone())
+                    .increment(1);
                 return Outcome::Duplicate;
             }
-            Ok(_) => {}
+            Ok(true) => {}
             Err(error) => return Outcome::Transient(format!("inbox insert: {error}")),
         }
         match decoded.handle(&mut tx, ctx).await {
