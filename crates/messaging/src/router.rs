@@ -285,7 +285,16 @@ impl Router {
             aggregate_id = %envelope.aggregate_id,
             correlation_id = %envelope.correlation_id,
         );
-        if let Some(traceparent) = &envelope.traceparent {
+        // Continue the producer's trace: from the envelope, or from the Kafka header for
+        // contracts without one in the record (CPQ's QuoteAccepted).
+        let traceparent = envelope.traceparent.as_deref().or_else(|| {
+            record
+                .headers
+                .iter()
+                .find(|(name, _)| name == crate::envelope::header::TRACEPARENT)
+                .map(|(_, value)| value.as_str())
+        });
+        if let Some(traceparent) = traceparent {
             oms_telemetry::set_parent_from_traceparent(&span, traceparent);
         }
         let ctx = MessageContext {
