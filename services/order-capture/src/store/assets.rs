@@ -51,6 +51,7 @@ pub async fn snapshots(
 
 /// Replaces the snapshot of `asset_id` with the asset as an event reports it, unless a
 /// later event was already applied.
+#[tracing::instrument(skip_all, fields(asset_id = %asset_id), err)]
 pub async fn upsert_snapshot(
     conn: &mut PgConnection,
     tenant: &TenantId,

@@ -28,6 +28,7 @@ pub enum Reservation {
     Existing(StoredResponse),
 }
 
+#[tracing::instrument(skip_all, fields(tenant = %tenant, command), err)]
 pub async fn reserve(
     conn: &mut PgConnection,
     tenant: &TenantId,

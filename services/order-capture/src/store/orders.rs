@@ -79,6 +79,7 @@ pub async fn next_order_number(
 }
 
 /// Inserts a new order (version 1 or later if automatic commands already ran).
+#[tracing::instrument(skip_all, fields(order_id = %order.id), err)]
 pub async fn insert(conn: &mut PgConnection, order: &Order) -> Result<(), StoreError> {
     let h = HeaderColumns::of(order);
     sqlx::query!(
@@ -108,6 +109,7 @@ pub async fn insert(conn: &mut PgConnection, order: &Order) -> Result<(), StoreE
 }
 
 /// Writes `order` over the stored one if that still has `expected_version`.
+#[tracing::instrument(skip_all, fields(order_id = %order.id, expected_version), err)]
 pub async fn update(
     conn: &mut PgConnection,
     order: &Order,
@@ -199,6 +201,7 @@ fn decode(
 }
 
 /// The order with `order_id`, whatever its tenant (consumers check the fact's tenant).
+#[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
 pub async fn load(conn: &mut PgConnection, order_id: OrderId) -> Result<Option<Order>, StoreError> {
     let row = sqlx::query!(
         "select order_id, version, aggregate from orders where order_id = $1",
@@ -211,6 +214,7 @@ pub async fn load(conn: &mut PgConnection, order_id: OrderId) -> Result<Option<O
 }
 
 /// The order with `order_id` if it belongs to `tenant` (another tenant's order is `None`).
+#[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
 pub async fn load_for_tenant(
     conn: &mut PgConnection,
     tenant: &TenantId,

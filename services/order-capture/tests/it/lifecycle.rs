@@ -435,6 +435,28 @@ async fn decomposition_failure_is_fallout_repaired_by_an_operator_and_contract_v
         })
         .await;
     assert!(types_of(&events, &order_id).contains(&"OrderFalloutRepaired".to_owned()));
+    let history: Value = app
+        .acme()
+        .get_ok(&format!("/api/v1/orders/{order_id}/history"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let repair = history["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["command"] == "REPAIR_FALLOUT")
+        .expect("the repair is audited");
+    assert_eq!(repair["actor"], json!({ "kind": "USER", "id": "ops-olga" }));
+    assert_eq!(repair["reason"], "mapping added to catalog v2026.12");
+    assert_eq!(
+        (
+            repair["beforeState"].as_str(),
+            repair["afterState"].as_str()
+        ),
+        (Some("FALLOUT"), Some("VALIDATED"))
+    );
 
     // A fact the order's state cannot take (fulfillment before release) is another
     // service's bug: dead-lettered with the domain's code, visible to operators.
