@@ -3,8 +3,8 @@
 //! Each maps its event to order commands with the domain's mapping
 //! (`DecompositionEvent::to_order_command`, `FulfillmentEvent::to_order_commands`,
 //! `AssetEvent::to_order_command`) and hands them to `app::facts::apply`. The transition
-//! meta: the reporting service as actor, the fact's correlation id, the consumed event id
-//! as causation, and now as the time of our transition.
+//! meta: the reporting actor and its reason, the fact's correlation id, the consumed event
+//! id as causation, and now as the time of our transition.
 
 use oms_contracts::{AssetEventV1, DecompositionEventV1, FulfillmentEventV1};
 use oms_domain::events::{AssetEvent, DecompositionEvent, DomainEvent, FulfillmentEvent};
@@ -25,12 +25,15 @@ fn fact_meta<E: DomainEvent>(
     let reported = fact.meta();
     let causation = CausationId::parse(&ctx.envelope.event_id.to_string())
         .map_err(|e| HandlerError::permanent(e.code(), e.to_string()))?;
-    Ok(TransitionMeta::new(
+    let mut meta = TransitionMeta::new(
         reported.actor.clone(),
         now(),
         reported.correlation_id.clone(),
     )
-    .caused_by(causation))
+    .caused_by(causation);
+    // A reported decision (e.g. an operator's waiver in fulfillment) keeps its reason.
+    meta.reason.clone_from(&reported.reason);
+    Ok(meta)
 }
 
 fn order_of<E: DomainEvent>(fact: &E) -> Result<OrderId, HandlerError> {
