@@ -156,3 +156,134 @@ pub fn record_metrics(outcome: &FactOutcome) {
         persist::record_metrics(decided);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone as _, Utc};
+    use oms_domain::capture::{CaptureContext, CaptureOrder};
+    use oms_domain::command::{CaptureIds, CaptureOrderCommand, RecordItemCompleted};
+    use oms_domain::events::{FulfillmentPlan, PlannedTask};
+    use oms_domain::value::{CorrelationId, OrderItemId, OrderNumber, PlanId};
+    use oms_domain::vocab::AssetEffect;
+    use oms_domain::{Actor, decide, replay};
+    use uuid::Uuid;
+
+    fn meta() -> TransitionMeta {
+        let at = Utc.with_ymd_and_hms(2026, 7, 2, 9, 0, 0).unwrap();
+        TransitionMeta::new(
+            Actor::service("test"),
+            at,
+            CorrelationId::parse("c-1").unwrap(),
+        )
+    }
+
+    fn intake() -> CaptureOrder {
+        serde_json::from_value(serde_json::json!({
+            "tenantId": "acme", "captureMode": "DIRECT_ORDER", "orderType": null, "orderIntent": null,
+            "sourceSystem": "api", "salesChannel": "WEB", "externalOrderRef": null, "quote": null,
+            "customer": { "customerId": "c", "accountId": "a", "billingAccountId": "b", "payerId": null, "displayName": null },
+            "serviceAddress": null, "requestedStartDate": null, "requestedCompletionDate": null,
+            "currency": "EUR", "priceListRef": null, "contractTermMonths": null, "orderTotal": null,
+            "items": [{
+                "clientItemRef": "l1", "lineNumber": 1, "parentRef": null, "action": "ADD",
+                "productOfferingId": "po", "productOfferingVersion": 1, "productOfferingName": null,
+                "productSpecRef": null, "quantity": 1, "targetAssetId": null, "configuration": {},
+                "priceComponents": [], "itemTotal": "0", "currency": null, "dependsOn": []
+            }],
+            "relations": [], "migration": null
+        }))
+        .unwrap()
+    }
+
+    /// An IN_PROGRESS order with one item, and that item's id.
+    fn in_progress() -> (Order, OrderItemId) {
+        let item = OrderItemId::from_uuid(Uuid::now_v7());
+        let ids = CaptureIds {
+            order_id: OrderId::from_uuid(Uuid::now_v7()),
+            order_number: OrderNumber::from_parts(2026, 1).unwrap(),
+            item_ids: vec![item],
+        };
+        let tenant = TenantId::parse("acme").unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 7, 2).unwrap();
+        let capture = OrderCommand::CaptureOrder(Box::new(CaptureOrderCommand {
+            ids,
+            intake: intake(),
+            context: CaptureContext::new(tenant, today),
+        }));
+        let plan = FulfillmentPlan {
+            plan_id: PlanId::from_uuid(Uuid::now_v7()),
+            rules_version: "r1".into(),
+            // Through serde, so fields the decomposition contract adds later default.
+            tasks: vec![
+                serde_json::from_value::<PlannedTask>(serde_json::json!({
+                    "taskId": Uuid::now_v7(), "itemIds": [item], "taskType": "ACTIVATE",
+                    "targetSystem": "network", "dependsOn": [], "reversibility": "AUTOMATIC",
+                    "externalEffectLevel": "NETWORK_VISIBLE"
+                }))
+                .unwrap(),
+            ],
+        };
+        let mut events = Vec::new();
+        for command in [
+            capture,
+            OrderCommand::ReleaseForDecomposition,
+            OrderCommand::RecordDecomposition { plan },
+            OrderCommand::ReleaseForFulfillment,
+        ] {
+            let order = replay(&events);
+            events.extend(decide(order.as_ref(), command, &meta()).unwrap());
+        }
+        (replay(&events).unwrap(), item)
+    }
+
+    fn refusal(order: &Order, command: OrderCommand) -> DomainError {
+        decide(Some(order), command, &meta()).unwrap_err()
+    }
+
+    fn complete(item: OrderItemId) -> OrderCommand {
+        OrderCommand::RecordItemCompleted(RecordItemCompleted {
+            item_id: item,
+            asset_effect: AssetEffect::Create,
+            actual_asset_id: None,
+            activation_date: None,
+        })
+    }
+
+    #[test]
+    fn redelivered_and_stale_facts_are_absorbed() {
+        let (order, item) = in_progress();
+        let events = decide(Some(&order), complete(item), &meta()).unwrap();
+        let mut completed = order.clone();
+        for event in &events {
+            completed = oms_domain::evolve(Some(completed), event).unwrap();
+        }
+        assert_eq!(completed.state, OrderState::Completed);
+        // A second completion, a late start and a second plan are no-ops.
+        for command in [
+            complete(item),
+            OrderCommand::RecordItemStarted { item_id: item },
+            OrderCommand::RecordDecomposition {
+                plan: FulfillmentPlan {
+                    plan_id: PlanId::from_uuid(Uuid::now_v7()),
+                    rules_version: "r2".into(),
+                    tasks: vec![],
+                },
+            },
+        ] {
+            let error = refusal(&completed, command);
+            assert!(already_applied(&completed, &error).is_some(), "{error}");
+        }
+        let error = refusal(&order, OrderCommand::ReleaseForDecomposition);
+        assert_eq!(already_applied(&order, &error), None, "{error}");
+    }
+
+    #[test]
+    fn contract_violations_are_not_absorbed() {
+        let (order, _) = in_progress();
+        // A fact about an item the order does not have is another service's bug.
+        let error = refusal(&order, complete(OrderItemId::from_uuid(Uuid::now_v7())));
+        assert_eq!(error.code(), "ITEM_NOT_FOUND");
+        assert_eq!(already_applied(&order, &error), None);
+    }
+}

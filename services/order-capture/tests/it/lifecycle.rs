@@ -15,9 +15,7 @@ use oms_domain::order::OrderContent;
 use oms_domain::value::{
     AssetId, CorrelationId, FalloutId, OrderId, OrderItemId, PlanId, TaskId, TenantId,
 };
-use oms_domain::vocab::{
-    AssetEffect, AssetStatus, DecompositionFailureCode, ExternalEffectLevel, TaskReversibility,
-};
+use oms_domain::vocab::{AssetEffect, AssetStatus, DecompositionFailureCode};
 use oms_domain::{Actor, OrderEvent, TransitionMeta};
 use oms_messaging::EventContract as _;
 use oms_test_support::{eventually, expect_problem};
@@ -58,14 +56,14 @@ pub fn decomposed(order: &Value) -> (DecompositionEventV1, PlanId, Vec<TaskId>) 
     let plan_id = PlanId::from_uuid(uuid::Uuid::now_v7());
     let tasks: Vec<PlannedTask> = item_ids(order)
         .into_iter()
-        .map(|item| PlannedTask {
-            task_id: TaskId::from_uuid(uuid::Uuid::now_v7()),
-            item_ids: vec![item],
-            task_type: "ACTIVATE_SERVICE".to_owned(),
-            target_system: "network".to_owned(),
-            depends_on: vec![],
-            reversibility: TaskReversibility::Automatic,
-            external_effect_level: ExternalEffectLevel::NetworkVisible,
+        .map(|item| {
+            // Through serde, so fields the decomposition contract adds later default.
+            serde_json::from_value::<PlannedTask>(json!({
+                "taskId": uuid::Uuid::now_v7(), "itemIds": [item], "taskType": "ACTIVATE_SERVICE",
+                "targetSystem": "network", "dependsOn": [], "reversibility": "AUTOMATIC",
+                "externalEffectLevel": "NETWORK_VISIBLE"
+            }))
+            .expect("planned task")
         })
         .collect();
     let task_ids = tasks.iter().map(|t| t.task_id).collect();
