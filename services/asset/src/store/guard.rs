@@ -57,6 +57,7 @@ pub async fn claim(
 }
 
 /// Records what the claimed item did, in the claiming transaction.
+#[tracing::instrument(skip_all, fields(item_id = %change.item_id, ?outcome), err)]
 pub async fn settle(
     conn: &mut PgConnection,
     change: &FulfilledChange,
