@@ -14,11 +14,13 @@ pub struct Endpoints {
 }
 
 /// The answer of one GET: the JSON body, or the problem document of an error.
+#[derive(Debug)]
 pub enum Fetched {
     Found(Value),
     Missing(StatusCode, Value),
 }
 
+#[derive(Debug)]
 pub struct Api {
     client: Client,
     pub endpoints: Endpoints,

@@ -9,13 +9,11 @@
 //! Addresses and the token come from flags or environment variables (defaults: the local
 //! stack and the `acme` operator dev token of `deploy/local/*.toml`).
 
-mod api;
-mod publish;
-mod samples;
-mod show;
-
-use api::{Api, Endpoints};
 use clap::{Args, Parser, Subcommand};
+use oms_omsctl::{
+    api::{self, Api, Endpoints},
+    publish, samples, show,
+};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Parser)]

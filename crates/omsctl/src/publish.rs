@@ -19,6 +19,14 @@ pub struct Publisher {
     topic: String,
 }
 
+impl std::fmt::Debug for Publisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Publisher")
+            .field("topic", &self.topic)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Publisher {
     pub async fn connect(
         brokers: &str,

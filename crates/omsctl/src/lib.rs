@@ -1,0 +1,7 @@
+//! The library behind `omsctl`, shared with the end-to-end tests: sample quotes, a CPQ-like
+//! `QuoteAccepted` publisher, a small client of the services' HTTP APIs, and order views.
+
+pub mod api;
+pub mod publish;
+pub mod samples;
+pub mod show;
