@@ -11,7 +11,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use oms_omsctl::{
-    api::{self, Api, Endpoints},
+    api::{Api, Endpoints},
     publish, samples, show,
 };
 use std::time::{Duration, Instant};
