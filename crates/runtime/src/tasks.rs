@@ -104,13 +104,24 @@ impl TaskSet {
     pub async fn run(mut self, grace: Duration) -> Result<(), TaskSetError> {
         let mut failures = Vec::new();
         while !self.shutdown.is_triggered() {
+            // Biased: a task that returns because shutdown was just triggered must not be
+            // mistaken for one that stopped early (both branches are ready then).
             let joined = tokio::select! {
+                biased;
                 () = self.shutdown.wait() => break,
                 joined = self.tasks.join_next_with_id() => joined,
             };
             let Some(joined) = joined else { break };
             let (name, failure) = self.outcome(joined);
-            let failure = failure.unwrap_or(TaskFailure::StoppedEarly);
+            let failure = match failure {
+                Some(failure) => failure,
+                // It ended cleanly, and shutdown was requested after the select was polled.
+                None if self.shutdown.is_triggered() => {
+                    tracing::info!(task = %name, "stopped");
+                    break;
+                }
+                None => TaskFailure::StoppedEarly,
+            };
             tracing::error!(task = %name, "{failure}; stopping the service");
             failures.push((name, failure));
             self.shutdown.trigger();
@@ -179,4 +190,42 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "non-string panic payload".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_task_ending_right_after_shutdown_is_not_stopped_early() {
+        for _ in 0..50 {
+            let shutdown = Shutdown::new();
+            let mut tasks = TaskSet::new(shutdown.clone());
+            tasks.spawn("quick", |s: Shutdown| async move {
+                s.wait().await;
+                Ok::<(), anyhow::Error>(())
+            });
+            let trigger = shutdown.clone();
+            tokio::spawn(async move { trigger.trigger() });
+            tasks
+                .run(Duration::from_secs(5))
+                .await
+                .expect("a clean stop after shutdown is not a failure");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_task_ending_on_its_own_stops_the_others() {
+        let shutdown = Shutdown::new();
+        let mut tasks = TaskSet::new(shutdown.clone());
+        tasks.spawn("early", |_| async { Ok::<(), anyhow::Error>(()) });
+        tasks.spawn("waiting", |s: Shutdown| async move {
+            s.wait().await;
+            Ok::<(), anyhow::Error>(())
+        });
+        let error = tasks.run(Duration::from_secs(5)).await.unwrap_err();
+        assert_eq!(error.failures.len(), 1);
+        assert!(matches!(error.failures[0].1, TaskFailure::StoppedEarly));
+        assert!(shutdown.is_triggered());
+    }
 }
