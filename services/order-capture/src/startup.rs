@@ -84,6 +84,7 @@ impl Application {
             pool,
             outbox: messaging.outbox().clone(),
             settings: config.service.capture.clone(),
+            gate: crate::app::gate::KeyGate::new(),
         };
         let router = http::router(state, &authenticator, message_router, readiness);
         let server = Server::from_config(&common.http)

@@ -6,6 +6,7 @@
 //! - [`facts`]: the facts of decomposition, fulfillment and asset, mapped to commands, with
 //!   "already applied" absorbed and contract violations refused;
 //! - [`context`]: the capture context (caller, today, asset snapshots, conversions);
+//! - [`gate`]: queues same-key API captures in memory on one replica;
 //! - [`persist`]: decide + the automatic follow-ups, then one write of the order, its items,
 //!   events, history, audit and outbox rows.
 
@@ -13,6 +14,7 @@ pub mod capture;
 pub mod commands;
 pub mod context;
 pub mod facts;
+pub mod gate;
 pub mod persist;
 
 use chrono::{DateTime, Utc};

@@ -67,6 +67,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub outbox: Outbox,
     pub settings: CaptureSettings,
+    /// Queues concurrent captures with the same tenant + Idempotency-Key.
+    pub gate: crate::app::gate::KeyGate,
 }
 
 /// The whole HTTP surface: business routes and operator routes behind the authenticator,

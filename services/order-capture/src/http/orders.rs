@@ -123,6 +123,10 @@ pub async fn capture(
         correlation_id: correlation(&correlation_id)?,
         holds,
     };
+    let _queued = state
+        .gate
+        .enter(format!("{}\n{}", request.tenant, request.idempotency_key))
+        .await;
     let outcome =
         capture::capture_from_api(&state.pool, &state.outbox, request, views::capture_response)
             .await?;
