@@ -1,0 +1,356 @@
+//! A running set of services for one test or benchmark.
+//!
+//! Each service gets its database `oms_e2e_<run>_<service>` (created by the service itself),
+//! a free port, the environment prefix `e<run>` for every topic, schema subject and consumer
+//! group, its local configuration file (`deploy/local/<service>.toml`: dev tokens, simulator
+//! settings) and whatever extra environment the caller adds. Logs go to
+//! `.state/e2e/<run>/<service>.log`; spans to `.state/e2e/<run>/spans.jsonl`.
+
+use anyhow::Context as _;
+use oms_messaging::{KafkaSettings, TopicNaming, ensure_topic};
+use std::{
+    collections::BTreeMap,
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::{Duration, Instant},
+};
+use tokio::process::{Child, Command};
+
+/// The services of the OMS, in start order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Service {
+    OrderCapture,
+    Decomposition,
+    Fulfillment,
+    Asset,
+}
+
+impl Service {
+    pub const ALL: [Service; 4] = [
+        Service::OrderCapture,
+        Service::Decomposition,
+        Service::Fulfillment,
+        Service::Asset,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::OrderCapture => "order-capture",
+            Self::Decomposition => "decomposition",
+            Self::Fulfillment => "fulfillment",
+            Self::Asset => "asset",
+        }
+    }
+
+    pub fn binary(self) -> String {
+        format!("oms-{}", self.name())
+    }
+}
+
+/// How to start a stack.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// `debug` (tests) or `release` (benchmarks).
+    pub profile: String,
+    /// Extra environment per service, e.g. simulator failure settings for fulfillment.
+    pub env: BTreeMap<Service, Vec<(String, String)>>,
+    /// Environment for every service (e.g. `RUST_LOG`).
+    pub common_env: Vec<(String, String)>,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        Self {
+            profile: "debug".to_owned(),
+            env: BTreeMap::new(),
+            common_env: vec![("RUST_LOG".to_owned(), "warn".to_owned())],
+        }
+    }
+}
+
+impl StackOptions {
+    /// Adds `key=value` to `service`'s environment.
+    #[must_use]
+    pub fn with_env(mut self, service: Service, key: &str, value: &str) -> Self {
+        self.env
+            .entry(service)
+            .or_default()
+            .push((key.to_owned(), value.to_owned()));
+        self
+    }
+}
+
+struct Running {
+    service: Service,
+    port: u16,
+    database: String,
+    child: Child,
+}
+
+/// The running services; stopped (SIGTERM, then SIGKILL) and their databases dropped on drop.
+pub struct ServiceStack {
+    run: String,
+    naming: TopicNaming,
+    kafka: KafkaSettings,
+    dir: PathBuf,
+    running: Vec<Running>,
+}
+
+impl std::fmt::Debug for ServiceStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceStack")
+            .field("run", &self.run)
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The workspace root (this crate lives in `tests/e2e`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from)
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Every topic of `deploy/topics.conf` with its partition count.
+pub fn topics() -> anyhow::Result<Vec<(String, i32)>> {
+    let text = std::fs::read_to_string(workspace_root().join("deploy/topics.conf"))?;
+    Ok(text
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
+        .filter_map(|line| {
+            let mut parts = line.split_whitespace();
+            Some((parts.next()?.to_owned(), parts.next()?.parse().ok()?))
+        })
+        .collect())
+}
+
+impl ServiceStack {
+    /// Starts `services` and waits until each reports ready.
+    pub async fn start(services: &[Service], options: StackOptions) -> anyhow::Result<Self> {
+        // The first 12 hex digits of a UUID v7 are its creation time in milliseconds, which lets
+        // `purge_stale_databases` recognise leftovers of crashed runs.
+        let run = uuid::Uuid::now_v7().simple().to_string()[..16].to_owned();
+        purge_stale_databases().await;
+        let naming = TopicNaming::with_prefix(&format!("e{run}"));
+        let kafka = KafkaSettings::new(oms_test_support::env::kafka_brokers());
+        for (topic, partitions) in topics()? {
+            ensure_topic(&kafka, &naming.name(&topic), partitions)
+                .await
+                .map_err(anyhow::Error::msg)?;
+        }
+        let dir = workspace_root().join(".state/e2e").join(&run);
+        std::fs::create_dir_all(&dir)?;
+        let mut stack = Self {
+            run,
+            naming,
+            kafka,
+            dir,
+            running: Vec::new(),
+        };
+        for service in services {
+            stack.spawn(*service, &options)?;
+        }
+        for service in services {
+            stack.wait_ready(*service, Duration::from_secs(90)).await?;
+        }
+        Ok(stack)
+    }
+
+    fn spawn(&mut self, service: Service, options: &StackOptions) -> anyhow::Result<()> {
+        let binary = target_dir().join(&options.profile).join(service.binary());
+        anyhow::ensure!(
+            binary.exists(),
+            "{} is missing: build the services first (`cargo build --bins{}`; `make test` does)",
+            binary.display(),
+            if options.profile == "release" { " --release" } else { "" }
+        );
+        let port = free_port()?;
+        let database = format!("oms_e2e_{}_{}", self.run, service.name().replace('-', "_"));
+        let database_url = format!("{}/{database}", oms_test_support::env::pg_admin_url().trim_end_matches('/'));
+        let log = std::fs::File::create(self.dir.join(format!("{}.log", service.name())))?;
+        let mut command = Command::new(&binary);
+        command
+            .current_dir(workspace_root())
+            .env("OMS_CONFIG_FILE", workspace_root().join(format!("deploy/local/{}.toml", service.name())))
+            .env("OMS_HTTP__ADDR", format!("127.0.0.1:{port}"))
+            .env("OMS_DATABASE__URL", &database_url)
+            .env("OMS_KAFKA__BROKERS", &self.kafka.brokers)
+            .env("OMS_KAFKA__TOPIC_PREFIX", self.naming.prefix())
+            .env("OMS_SCHEMA_REGISTRY__URL", oms_test_support::env::schema_registry_url())
+            .env("OMS_SPAN_FILE", self.span_file())
+            .envs(options.common_env.iter().map(|(k, v)| (k, v)))
+            .envs(options.env.get(&service).into_iter().flatten().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true);
+        let child = command
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        self.running.push(Running {
+            service,
+            port,
+            database,
+            child,
+        });
+        Ok(())
+    }
+
+    async fn wait_ready(&mut self, service: Service, timeout: Duration) -> anyhow::Result<()> {
+        let url = format!("{}/health/ready", self.url(service));
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(response) = client.get(&url).send().await
+                && response.status().is_success()
+            {
+                return Ok(());
+            }
+            if let Some(running) = self.running.iter_mut().find(|r| r.service == service)
+                && let Ok(Some(status)) = running.child.try_wait()
+            {
+                anyhow::bail!("{} exited with {status}; see {}", service.name(), self.log(service).display());
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{} not ready within {timeout:?}; see {}",
+                service.name(),
+                self.log(service).display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The base URL of `service`.
+    pub fn url(&self, service: Service) -> String {
+        let port = self
+            .running
+            .iter()
+            .find(|r| r.service == service)
+            .map_or(0, |r| r.port);
+        format!("http://127.0.0.1:{port}")
+    }
+
+    /// The environment prefix of topics, subjects and consumer groups.
+    pub fn naming(&self) -> &TopicNaming {
+        &self.naming
+    }
+
+    pub fn kafka(&self) -> &KafkaSettings {
+        &self.kafka
+    }
+
+    pub fn log(&self, service: Service) -> PathBuf {
+        self.dir.join(format!("{}.log", service.name()))
+    }
+
+    /// Where every service appends its finished spans (JSON lines).
+    pub fn span_file(&self) -> PathBuf {
+        self.dir.join("spans.jsonl")
+    }
+
+    /// `service`'s database URL.
+    pub fn database_url(&self, service: Service) -> String {
+        let database = self
+            .running
+            .iter()
+            .find(|r| r.service == service)
+            .map_or_else(String::new, |r| r.database.clone());
+        format!("{}/{database}", oms_test_support::env::pg_admin_url().trim_end_matches('/'))
+    }
+
+    /// Sends SIGTERM to `service` and waits for it to exit (it flushes its spans).
+    pub async fn stop(&mut self, service: Service) -> anyhow::Result<()> {
+        if let Some(running) = self.running.iter_mut().find(|r| r.service == service) {
+            terminate(&mut running.child).await;
+        }
+        Ok(())
+    }
+
+    /// Stops every service gracefully (spans flushed), then drops their databases.
+    pub async fn shutdown(mut self) {
+        for running in &mut self.running {
+            terminate(&mut running.child).await;
+        }
+        self.drop_databases().await;
+        self.running.clear();
+    }
+
+    async fn drop_databases(&self) {
+        if std::env::var_os("OMS_TEST_KEEP_DATABASES").is_some() {
+            return;
+        }
+        let admin = format!("{}/postgres", oms_test_support::env::pg_admin_url().trim_end_matches('/'));
+        if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
+            for running in &self.running {
+                let _ = sqlx::query(&format!("drop database if exists \"{}\" with (force)", running.database))
+                    .execute(&pool)
+                    .await;
+            }
+            pool.close().await;
+        }
+    }
+}
+
+/// Drops `oms_e2e_*` databases of runs older than an hour (a panicking test cannot clean up).
+async fn purge_stale_databases() {
+    let admin = format!("{}/postgres", oms_test_support::env::pg_admin_url().trim_end_matches('/'));
+    let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
+        return;
+    };
+    let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'oms_e2e_%'")
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_default();
+    let now_ms = u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis(),
+    )
+    .unwrap_or(u64::MAX);
+    for name in names {
+        let created_ms = name
+            .strip_prefix("oms_e2e_")
+            .and_then(|rest| rest.get(..12))
+            .and_then(|hex| u64::from_str_radix(hex, 16).ok());
+        if created_ms.is_some_and(|ms| now_ms.saturating_sub(ms) > 3_600_000) {
+            let _ = sqlx::query(&format!("drop database if exists \"{name}\" with (force)"))
+                .execute(&pool)
+                .await;
+        }
+    }
+    pool.close().await;
+}
+
+async fn terminate(child: &mut Child) {
+    if let Some(pid) = child.id() {
+        // SIGTERM: the service finishes its current unit of work and flushes telemetry.
+        let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
+        if tokio::time::timeout(Duration::from_secs(15), child.wait()).await.is_err() {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+        }
+    }
+}
+
+impl Drop for ServiceStack {
+    fn drop(&mut self) {
+        // Children are killed by `kill_on_drop`; databases are left for the next purge when a
+        // test panicked before `shutdown` (their names start with `oms_e2e_`).
+        for running in &mut self.running {
+            let _ = running.child.start_kill();
+        }
+    }
+}
