@@ -19,7 +19,9 @@ pub use span_file::{JsonLinesSpanExporter, SpanRecord};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::{Resource, propagation::TraceContextPropagator, trace::SdkTracerProvider};
 use std::path::PathBuf;
-use tracing_subscriber::{EnvFilter, layer::SubscriberExt as _, util::SubscriberInitExt as _};
+use tracing_subscriber::{
+    EnvFilter, Layer as _, layer::SubscriberExt as _, util::SubscriberInitExt as _,
+};
 
 /// How log lines are rendered on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +37,11 @@ pub enum LogFormat {
 pub struct TelemetryConfig {
     pub service_name: String,
     pub log_format: LogFormat,
-    /// `RUST_LOG`-style filter; defaults to `info`.
+    /// `RUST_LOG`-style filter of log lines; defaults to `info`.
     pub log_filter: String,
+    /// Filter of the spans exported as traces (`OMS_TRACE_FILTER`); defaults to `info`,
+    /// independent of the log level.
+    pub trace_filter: String,
     /// OTLP/HTTP collector endpoint, e.g. `http://127.0.0.1:4318`.
     pub otlp_endpoint: Option<String>,
     /// Append finished spans as JSON lines to this file.
@@ -55,6 +60,7 @@ impl TelemetryConfig {
                 _ => LogFormat::Pretty,
             },
             log_filter: var("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            trace_filter: var("OMS_TRACE_FILTER").unwrap_or_else(|| "info".to_owned()),
             otlp_endpoint: var("OTEL_EXPORTER_OTLP_ENDPOINT"),
             span_file: var("OMS_SPAN_FILE").map(PathBuf::from),
         }
@@ -99,20 +105,31 @@ pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> 
     opentelemetry::global::set_tracer_provider(provider.clone());
     let tracer = provider.tracer(config.service_name.clone());
 
-    let filter = EnvFilter::try_new(&config.log_filter)
+    // Logs and traces are filtered separately: a quiet log level (`RUST_LOG=warn`) must not
+    // switch off the spans that carry the trace from service to service.
+    let log_filter = EnvFilter::try_new(&config.log_filter)
         .map_err(|e| TelemetryError::Filter(e.to_string()))?;
-    let otel_layer = tracing_opentelemetry::layer().with_tracer(tracer);
-    let registry = tracing_subscriber::registry().with(filter).with(otel_layer);
+    let trace_filter = EnvFilter::try_new(&config.trace_filter)
+        .map_err(|e| TelemetryError::Filter(e.to_string()))?;
+    let otel_layer = tracing_opentelemetry::layer()
+        .with_tracer(tracer)
+        .with_filter(trace_filter);
+    let registry = tracing_subscriber::registry().with(otel_layer);
     let installed = match config.log_format {
         LogFormat::Json => registry
             .with(
                 tracing_subscriber::fmt::layer()
                     .json()
-                    .with_current_span(true),
+                    .with_current_span(true)
+                    .with_filter(log_filter),
             )
             .try_init(),
         LogFormat::Pretty => registry
-            .with(tracing_subscriber::fmt::layer().with_target(true))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_target(true)
+                    .with_filter(log_filter),
+            )
             .try_init(),
     };
     installed.map_err(|_| TelemetryError::AlreadyInstalled)?;

@@ -31,7 +31,9 @@ pub struct Harness {
 
 impl std::fmt::Debug for Harness {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Harness").field("stack", &self.stack).finish_non_exhaustive()
+        f.debug_struct("Harness")
+            .field("stack", &self.stack)
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,7 +58,11 @@ impl Harness {
         )
         .await?;
         let api = Self::api_for(&stack, OPERATOR_TOKEN)?;
-        Ok(Self { stack, publisher, api })
+        Ok(Self {
+            stack,
+            publisher,
+            api,
+        })
     }
 
     /// An API client of this stack with another token.
@@ -88,11 +94,17 @@ impl Harness {
     }
 
     pub async fn order(&self, order_id: &str) -> anyhow::Result<Value> {
-        self.get(Service::OrderCapture, &format!("/api/v1/orders/{order_id}")).await
+        self.get(Service::OrderCapture, &format!("/api/v1/orders/{order_id}"))
+            .await
     }
 
     /// Waits until the order is in `state`; fails with the order's last view otherwise.
-    pub async fn wait_for_state(&self, order_id: &str, state: &str, timeout: Duration) -> anyhow::Result<Value> {
+    pub async fn wait_for_state(
+        &self,
+        order_id: &str,
+        state: &str,
+        timeout: Duration,
+    ) -> anyhow::Result<Value> {
         let deadline = Instant::now() + timeout;
         loop {
             let order = self.order(order_id).await?;
@@ -112,7 +124,9 @@ impl Harness {
     pub async fn get(&self, service: Service, path: &str) -> anyhow::Result<Value> {
         match self.api.get(&self.stack.url(service), path).await? {
             Fetched::Found(body) => Ok(body),
-            Fetched::Missing(status, body) => anyhow::bail!("GET {path} on {}: {status} {body}", service.name()),
+            Fetched::Missing(status, body) => {
+                anyhow::bail!("GET {path} on {}: {status} {body}", service.name())
+            }
         }
     }
 
@@ -144,7 +158,11 @@ impl Harness {
             }
         }
         let expected: i64 = (0..partitions)
-            .map(|p| consumer.fetch_watermarks(&topic, p, Duration::from_secs(5)).map_or(0, |(_, h)| h))
+            .map(|p| {
+                consumer
+                    .fetch_watermarks(&topic, p, Duration::from_secs(5))
+                    .map_or(0, |(_, h)| h)
+            })
             .sum();
         consumer.assign(&assignment)?;
         let codec = Codec::new(&oms_test_support::env::schema_registry_url())?;

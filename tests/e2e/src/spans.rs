@@ -34,7 +34,11 @@ pub fn services_by_trace(spans: &[SpanRecord]) -> BTreeMap<String, BTreeSet<Stri
 pub fn traces_with(spans: &[SpanRecord], attribute: &str, value: &str) -> BTreeSet<String> {
     spans
         .iter()
-        .filter(|span| span.attributes.iter().any(|(k, v)| k == attribute && v == value))
+        .filter(|span| {
+            span.attributes
+                .iter()
+                .any(|(k, v)| k == attribute && v == value)
+        })
         .map(|span| span.trace_id.clone())
         .collect()
 }

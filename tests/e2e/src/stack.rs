@@ -115,7 +115,8 @@ pub fn workspace_root() -> PathBuf {
 }
 
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from)
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -173,24 +174,44 @@ impl ServiceStack {
             binary.exists(),
             "{} is missing: build the services first (`cargo build --bins{}`; `make test` does)",
             binary.display(),
-            if options.profile == "release" { " --release" } else { "" }
+            if options.profile == "release" {
+                " --release"
+            } else {
+                ""
+            }
         );
         let port = free_port()?;
         let database = format!("oms_e2e_{}_{}", self.run, service.name().replace('-', "_"));
-        let database_url = format!("{}/{database}", oms_test_support::env::pg_admin_url().trim_end_matches('/'));
+        let database_url = format!(
+            "{}/{database}",
+            oms_test_support::env::pg_admin_url().trim_end_matches('/')
+        );
         let log = std::fs::File::create(self.dir.join(format!("{}.log", service.name())))?;
         let mut command = Command::new(&binary);
         command
             .current_dir(workspace_root())
-            .env("OMS_CONFIG_FILE", workspace_root().join(format!("deploy/local/{}.toml", service.name())))
+            .env(
+                "OMS_CONFIG_FILE",
+                workspace_root().join(format!("deploy/local/{}.toml", service.name())),
+            )
             .env("OMS_HTTP__ADDR", format!("127.0.0.1:{port}"))
             .env("OMS_DATABASE__URL", &database_url)
             .env("OMS_KAFKA__BROKERS", &self.kafka.brokers)
             .env("OMS_KAFKA__TOPIC_PREFIX", self.naming.prefix())
-            .env("OMS_SCHEMA_REGISTRY__URL", oms_test_support::env::schema_registry_url())
+            .env(
+                "OMS_SCHEMA_REGISTRY__URL",
+                oms_test_support::env::schema_registry_url(),
+            )
             .env("OMS_SPAN_FILE", self.span_file())
             .envs(options.common_env.iter().map(|(k, v)| (k, v)))
-            .envs(options.env.get(&service).into_iter().flatten().map(|(k, v)| (k, v)))
+            .envs(
+                options
+                    .env
+                    .get(&service)
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k, v)),
+            )
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
@@ -220,7 +241,11 @@ impl ServiceStack {
             if let Some(running) = self.running.iter_mut().find(|r| r.service == service)
                 && let Ok(Some(status)) = running.child.try_wait()
             {
-                anyhow::bail!("{} exited with {status}; see {}", service.name(), self.log(service).display());
+                anyhow::bail!(
+                    "{} exited with {status}; see {}",
+                    service.name(),
+                    self.log(service).display()
+                );
             }
             anyhow::ensure!(
                 Instant::now() < deadline,
@@ -267,7 +292,10 @@ impl ServiceStack {
             .iter()
             .find(|r| r.service == service)
             .map_or_else(String::new, |r| r.database.clone());
-        format!("{}/{database}", oms_test_support::env::pg_admin_url().trim_end_matches('/'))
+        format!(
+            "{}/{database}",
+            oms_test_support::env::pg_admin_url().trim_end_matches('/')
+        )
     }
 
     /// Sends SIGTERM to `service` and waits for it to exit (it flushes its spans).
@@ -291,12 +319,18 @@ impl ServiceStack {
         if std::env::var_os("OMS_TEST_KEEP_DATABASES").is_some() {
             return;
         }
-        let admin = format!("{}/postgres", oms_test_support::env::pg_admin_url().trim_end_matches('/'));
+        let admin = format!(
+            "{}/postgres",
+            oms_test_support::env::pg_admin_url().trim_end_matches('/')
+        );
         if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
             for running in &self.running {
-                let _ = sqlx::query(&format!("drop database if exists \"{}\" with (force)", running.database))
-                    .execute(&pool)
-                    .await;
+                let _ = sqlx::query(&format!(
+                    "drop database if exists \"{}\" with (force)",
+                    running.database
+                ))
+                .execute(&pool)
+                .await;
             }
             pool.close().await;
         }
@@ -305,14 +339,18 @@ impl ServiceStack {
 
 /// Drops `oms_e2e_*` databases of runs older than an hour (a panicking test cannot clean up).
 async fn purge_stale_databases() {
-    let admin = format!("{}/postgres", oms_test_support::env::pg_admin_url().trim_end_matches('/'));
+    let admin = format!(
+        "{}/postgres",
+        oms_test_support::env::pg_admin_url().trim_end_matches('/')
+    );
     let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
         return;
     };
-    let names: Vec<String> = sqlx::query_scalar("select datname from pg_database where datname like 'oms_e2e_%'")
-        .fetch_all(&pool)
-        .await
-        .unwrap_or_default();
+    let names: Vec<String> =
+        sqlx::query_scalar("select datname from pg_database where datname like 'oms_e2e_%'")
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_default();
     let now_ms = u64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -337,8 +375,14 @@ async fn purge_stale_databases() {
 async fn terminate(child: &mut Child) {
     if let Some(pid) = child.id() {
         // SIGTERM: the service finishes its current unit of work and flushes telemetry.
-        let _ = std::process::Command::new("kill").arg("-TERM").arg(pid.to_string()).status();
-        if tokio::time::timeout(Duration::from_secs(15), child.wait()).await.is_err() {
+        let _ = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(pid.to_string())
+            .status();
+        if tokio::time::timeout(Duration::from_secs(15), child.wait())
+            .await
+            .is_err()
+        {
             let _ = child.start_kill();
             let _ = child.wait().await;
         }

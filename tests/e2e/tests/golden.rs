@@ -24,7 +24,9 @@ fn options() -> StackOptions {
 }
 
 async fn harness() -> Harness {
-    let stack = ServiceStack::start(&Service::ALL, options()).await.expect("stack started");
+    let stack = ServiceStack::start(&Service::ALL, options())
+        .await
+        .expect("stack started");
     Harness::new(stack).await.expect("harness")
 }
 
@@ -34,7 +36,10 @@ fn items_by_offering(order: &Value) -> BTreeMap<String, Value> {
         .expect("items")
         .iter()
         .map(|item| {
-            let offering = item.pointer("/product/offeringId").and_then(Value::as_str).unwrap_or_default();
+            let offering = item
+                .pointer("/product/offeringId")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             (offering.to_owned(), item.clone())
         })
         .collect()
@@ -56,8 +61,14 @@ fn python() -> String {
 async fn fiber_bundle_is_fulfilled_billed_and_traced() {
     let harness = harness().await;
     let customer = party("bundle");
-    let quote = harness.accept("fiber-bundle", &customer, None).await.expect("published");
-    let order_id = harness.order_for_quote(&quote.quote_id).await.expect("captured");
+    let quote = harness
+        .accept("fiber-bundle", &customer, None)
+        .await
+        .expect("published");
+    let order_id = harness
+        .order_for_quote(&quote.quote_id)
+        .await
+        .expect("captured");
     let order = harness
         .wait_for_state(&order_id, "COMPLETED", SETTLE)
         .await
@@ -69,15 +80,29 @@ async fn fiber_bundle_is_fulfilled_billed_and_traced() {
     for (offering, item) in &items {
         assert_eq!(item["state"], "COMPLETED", "{offering}");
     }
-    for offering in ["po-fiber-internet-500m", "po-managed-router", "po-static-ip"] {
-        assert!(items[offering]["actualAssetId"].is_string(), "{offering} has its asset");
+    for offering in [
+        "po-fiber-internet-500m",
+        "po-managed-router",
+        "po-static-ip",
+    ] {
+        assert!(
+            items[offering]["actualAssetId"].is_string(),
+            "{offering} has its asset"
+        );
     }
     let assets = harness
-        .get(Service::Asset, &format!("/api/v1/assets?customerId={}", customer.customer_id))
+        .get(
+            Service::Asset,
+            &format!("/api/v1/assets?customerId={}", customer.customer_id),
+        )
         .await
         .expect("assets");
-    let assets = assets["assets"].as_array().expect("asset list").clone();
-    assert_eq!(assets.len(), 3, "access, router and static IP are installed: {assets:#?}");
+    let assets = assets["items"].as_array().expect("asset list").clone();
+    assert_eq!(
+        assets.len(),
+        3,
+        "access, router and static IP are installed: {assets:#?}"
+    );
     assert!(assets.iter().all(|a| a["status"] == "ACTIVE"));
 
     // Billing's view: exactly one OrderItemCompleted per item, with the quote's prices.
@@ -96,11 +121,19 @@ async fn fiber_bundle_is_fulfilled_billed_and_traced() {
         .map(|i| (i.product_offering_id.as_str(), i.item_total))
         .collect();
     for item in &completed {
-        assert_eq!(item.price.total, quoted[item.product.offering_id.as_str()], "{}", item.product.offering_id);
+        assert_eq!(
+            item.price.total,
+            quoted[item.product.offering_id.as_str()],
+            "{}",
+            item.product.offering_id
+        );
         assert_eq!(item.billing_account_id, customer.billing_account_id);
     }
     assert_eq!(
-        events.iter().filter(|e| matches!(e, OrderEventV1::OrderCompleted(_))).count(),
+        events
+            .iter()
+            .filter(|e| matches!(e, OrderEventV1::OrderCompleted(_)))
+            .count(),
         1
     );
 
@@ -125,17 +158,28 @@ async fn fiber_bundle_is_fulfilled_billed_and_traced() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect();
-    let python_items: Vec<&Value> = lines.iter().filter(|l| l["eventType"] == "OrderItemCompleted").collect();
+    let python_items: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["eventType"] == "OrderItemCompleted")
+        .collect();
     assert_eq!(python_items.len(), 4);
     for line in &python_items {
         let rust = completed
             .iter()
             .find(|c| c.item_id.to_string() == line["itemId"].as_str().unwrap_or_default())
             .expect("same item in both views");
-        assert_eq!(line["total"], json!(rust.price.total.to_string()), "decimal total");
+        assert_eq!(
+            line["total"],
+            json!(rust.price.total.to_string()),
+            "decimal total"
+        );
         assert_eq!(line["currency"], "EUR");
         assert_eq!(line["billingAccountId"], json!(customer.billing_account_id));
-        assert_eq!(line["decimalTypes"], json!(["Decimal"]), "decimals decode as decimal.Decimal");
+        assert_eq!(
+            line["decimalTypes"],
+            json!(["Decimal"]),
+            "decimals decode as decimal.Decimal"
+        );
         assert_eq!(
             line["components"].as_array().map(Vec::len),
             Some(rust.price.components.len())
@@ -171,9 +215,18 @@ async fn fiber_bundle_is_fulfilled_billed_and_traced() {
 async fn speed_upgrade_and_disconnect_change_the_installed_base() {
     let harness = harness().await;
     let customer = party("upgrade");
-    let quote = harness.accept("fiber-bundle", &customer, None).await.expect("published");
-    let bundle = harness.order_for_quote(&quote.quote_id).await.expect("captured");
-    let bundle = harness.wait_for_state(&bundle, "COMPLETED", SETTLE).await.expect("bundle");
+    let quote = harness
+        .accept("fiber-bundle", &customer, None)
+        .await
+        .expect("published");
+    let bundle = harness
+        .order_for_quote(&quote.quote_id)
+        .await
+        .expect("captured");
+    let bundle = harness
+        .wait_for_state(&bundle, "COMPLETED", SETTLE)
+        .await
+        .expect("bundle");
     let access = items_by_offering(&bundle)["po-fiber-internet-500m"]["actualAssetId"]
         .as_str()
         .expect("access asset")
@@ -184,23 +237,42 @@ async fn speed_upgrade_and_disconnect_change_the_installed_base() {
         .accept("speed-upgrade", &customer, Some(&access))
         .await
         .expect("published");
-    let upgrade = harness.order_for_quote(&upgrade.quote_id).await.expect("captured");
-    harness.wait_for_state(&upgrade, "COMPLETED", SETTLE).await.expect("upgrade");
+    let upgrade = harness
+        .order_for_quote(&upgrade.quote_id)
+        .await
+        .expect("captured");
+    harness
+        .wait_for_state(&upgrade, "COMPLETED", SETTLE)
+        .await
+        .expect("upgrade");
     let asset = harness
         .get(Service::Asset, &format!("/api/v1/assets/{access}"))
         .await
         .expect("asset");
-    assert_eq!(asset.pointer("/asset/configuration/bandwidth"), Some(&json!("1Gbps")), "{asset:#}");
-    assert_eq!(asset.pointer("/asset/status"), Some(&json!("ACTIVE")));
+    assert_eq!(
+        asset.pointer("/configuration/bandwidth"),
+        Some(&json!("1Gbps")),
+        "{asset:#}"
+    );
+    assert_eq!(asset.pointer("/status"), Some(&json!("ACTIVE")));
 
     // A MODIFY of an asset that does not exist, and of another customer's asset, are rejected.
     for (who, asset_id) in [
         (customer.clone(), "asset-that-does-not-exist".to_owned()),
         (party("stranger"), access.clone()),
     ] {
-        let quote = harness.accept("speed-upgrade", &who, Some(&asset_id)).await.expect("published");
-        let order = harness.order_for_quote(&quote.quote_id).await.expect("captured");
-        let order = harness.wait_for_state(&order, "REJECTED", SETTLE).await.expect("rejected");
+        let quote = harness
+            .accept("speed-upgrade", &who, Some(&asset_id))
+            .await
+            .expect("published");
+        let order = harness
+            .order_for_quote(&quote.quote_id)
+            .await
+            .expect("captured");
+        let order = harness
+            .wait_for_state(&order, "REJECTED", SETTLE)
+            .await
+            .expect("rejected");
         let codes: Vec<&str> = order["violations"]
             .as_array()
             .expect("violations")
@@ -208,12 +280,17 @@ async fn speed_upgrade_and_disconnect_change_the_installed_base() {
             .filter_map(|v| v["code"].as_str())
             .collect();
         assert!(
-            codes.iter().any(|c| matches!(*c, "ASSET_NOT_FOUND" | "ASSET_NOT_OWNED_BY_CUSTOMER")),
+            codes
+                .iter()
+                .any(|c| matches!(*c, "ASSET_NOT_FOUND" | "ASSET_NOT_OWNED_BY_CUSTOMER")),
             "{codes:?}"
         );
         let order_id = order["orderId"].as_str().expect("id");
         let (status, _) = harness
-            .get_any(Service::Fulfillment, &format!("/api/v1/fulfillment/{order_id}"))
+            .get_any(
+                Service::Fulfillment,
+                &format!("/api/v1/fulfillment/{order_id}"),
+            )
             .await
             .expect("fulfillment answered");
         assert_eq!(status, 404, "no task ran for a rejected order");
@@ -224,13 +301,23 @@ async fn speed_upgrade_and_disconnect_change_the_installed_base() {
         .accept("disconnect", &customer, Some(&access))
         .await
         .expect("published");
-    let disconnect = harness.order_for_quote(&disconnect.quote_id).await.expect("captured");
-    harness.wait_for_state(&disconnect, "COMPLETED", SETTLE).await.expect("disconnect");
+    let disconnect = harness
+        .order_for_quote(&disconnect.quote_id)
+        .await
+        .expect("captured");
+    harness
+        .wait_for_state(&disconnect, "COMPLETED", SETTLE)
+        .await
+        .expect("disconnect");
     let asset = harness
         .get(Service::Asset, &format!("/api/v1/assets/{access}"))
         .await
         .expect("asset");
-    assert_eq!(asset.pointer("/asset/status"), Some(&json!("TERMINATED")), "{asset:#}");
+    assert_eq!(
+        asset.pointer("/status"),
+        Some(&json!("TERMINATED")),
+        "{asset:#}"
+    );
     harness.stack.shutdown().await;
 }
 
@@ -239,9 +326,18 @@ async fn speed_upgrade_and_disconnect_change_the_installed_base() {
 #[tokio::test]
 async fn an_unmapped_offering_ends_in_fallout_with_a_remediation() {
     let harness = harness().await;
-    let quote = harness.accept("unmapped", &party("unmapped"), None).await.expect("published");
-    let order_id = harness.order_for_quote(&quote.quote_id).await.expect("captured");
-    let order = harness.wait_for_state(&order_id, "FALLOUT", SETTLE).await.expect("fallout");
+    let quote = harness
+        .accept("unmapped", &party("unmapped"), None)
+        .await
+        .expect("published");
+    let order_id = harness
+        .order_for_quote(&quote.quote_id)
+        .await
+        .expect("captured");
+    let order = harness
+        .wait_for_state(&order_id, "FALLOUT", SETTLE)
+        .await
+        .expect("fallout");
     let fallout = order["fallout"].to_string();
     assert!(fallout.contains("DECOMPOSITION_RULE_MISSING"), "{fallout}");
     let plan = harness
@@ -250,7 +346,10 @@ async fn an_unmapped_offering_ends_in_fallout_with_a_remediation() {
         .expect("decomposition shows the failure");
     let plan = plan.to_string();
     assert!(plan.contains("DECOMPOSITION_RULE_MISSING"), "{plan}");
-    assert!(plan.to_lowercase().contains("catalog"), "the remediation names the fix: {plan}");
+    assert!(
+        plan.to_lowercase().contains("catalog"),
+        "the remediation names the fix: {plan}"
+    );
     harness.stack.shutdown().await;
 }
 
@@ -287,7 +386,10 @@ async fn a_credit_hold_keeps_the_order_out_of_fulfillment_until_released() {
     });
     let client = reqwest::Client::new();
     let response = client
-        .post(format!("{}/api/v1/orders", harness.stack.url(Service::OrderCapture)))
+        .post(format!(
+            "{}/api/v1/orders",
+            harness.stack.url(Service::OrderCapture)
+        ))
         .bearer_auth(SALES_TOKEN)
         .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
         .json(&body)
@@ -298,7 +400,10 @@ async fn a_credit_hold_keeps_the_order_out_of_fulfillment_until_released() {
     let captured: Value = response.json().await.expect("json");
     assert_eq!(status, 201, "{captured:#}");
     let order_id = captured["orderId"].as_str().expect("id").to_owned();
-    let hold_id = captured["holds"][0]["id"].as_str().expect("hold id").to_owned();
+    let hold_id = captured["holds"][0]["id"]
+        .as_str()
+        .expect("hold id")
+        .to_owned();
 
     // Held: validated, but neither decomposed nor fulfilled while the hold is active.
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -311,7 +416,10 @@ async fn a_credit_hold_keeps_the_order_out_of_fulfillment_until_released() {
         .expect("decomposition answered");
     assert_eq!(status, 404, "not released to decomposition");
     let (status, _) = harness
-        .get_any(Service::Fulfillment, &format!("/api/v1/fulfillment/{order_id}"))
+        .get_any(
+            Service::Fulfillment,
+            &format!("/api/v1/fulfillment/{order_id}"),
+        )
         .await
         .expect("fulfillment answered");
     assert_eq!(status, 404, "no fulfillment while held");
@@ -326,11 +434,20 @@ async fn a_credit_hold_keeps_the_order_out_of_fulfillment_until_released() {
         .await
         .expect("release");
     assert_eq!(status, 200, "{released:#}");
-    harness.wait_for_state(&order_id, "COMPLETED", SETTLE).await.expect("completed");
+    harness
+        .wait_for_state(&order_id, "COMPLETED", SETTLE)
+        .await
+        .expect("completed");
     let history = harness
-        .get(Service::OrderCapture, &format!("/api/v1/orders/{order_id}/history"))
+        .get(
+            Service::OrderCapture,
+            &format!("/api/v1/orders/{order_id}/history"),
+        )
         .await
         .expect("history");
-    assert!(history.to_string().contains("credit approved by finance"), "the release is audited");
+    assert!(
+        history.to_string().contains("credit approved by finance"),
+        "the release is audited"
+    );
     harness.stack.shutdown().await;
 }
