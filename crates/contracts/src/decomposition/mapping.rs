@@ -60,6 +60,10 @@ impl From<&dom::FulfillmentPlan> for FulfillmentPlan {
                         .collect::<Vec<Uuid>>(),
                     reversibility: t.reversibility.into(),
                     external_effect_level: t.external_effect_level.into(),
+                    template_key: t.template_key.clone(),
+                    compensation_task_type: t.compensation_task_type.clone(),
+                    item_milestone: t.item_milestone,
+                    item_asset_effect: t.item_asset_effect.map(Into::into),
                 })
                 .collect(),
         }
@@ -83,6 +87,10 @@ impl FulfillmentPlan {
                         depends_on: ids("plan.tasks.dependsOn", &t.depends_on, TaskId::parse)?,
                         reversibility: t.reversibility.into(),
                         external_effect_level: t.external_effect_level.into(),
+                        template_key: t.template_key.clone(),
+                        compensation_task_type: t.compensation_task_type.clone(),
+                        item_milestone: t.item_milestone,
+                        item_asset_effect: t.item_asset_effect.map(Into::into),
                     })
                 })
                 .collect::<Result<_, MappingError>>()?,

@@ -12,7 +12,7 @@ mod mapping;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::common::{ExternalEffectLevel, fact_event};
+use crate::common::{AssetEffect, ExternalEffectLevel, fact_event};
 use crate::wire::{contract_enum, uuid_list};
 use oms_domain::vocab;
 use oms_messaging::avro_serde;
@@ -61,6 +61,16 @@ pub struct PlannedTask {
     pub depends_on: Vec<Uuid>,
     pub reversibility: TaskReversibility,
     pub external_effect_level: ExternalEffectLevel,
+    // Optional fields added after release 1: `default` because the codec decodes with the
+    // writer's schema, and a record written before them has no such field at all.
+    #[serde(default)]
+    pub template_key: Option<String>,
+    #[serde(default)]
+    pub compensation_task_type: Option<String>,
+    #[serde(default)]
+    pub item_milestone: Option<bool>,
+    #[serde(default)]
+    pub item_asset_effect: Option<AssetEffect>,
 }
 
 fact_event!(

@@ -217,6 +217,16 @@ pub fn plan(order: u128) -> FulfillmentPlan {
                 },
                 reversibility: TaskReversibility::Automatic,
                 external_effect_level: ExternalEffectLevel::NetworkVisible,
+                // Task 2 leaves the optional catalog details out, as a record written
+                // before they existed reads.
+                template_key: (i < 2).then(|| format!("step_{i}")),
+                compensation_task_type: (i < 2).then(|| "DEACTIVATE_SERVICE".to_owned()),
+                item_milestone: (i < 2).then_some(i == 0),
+                item_asset_effect: match i {
+                    0 => Some(AssetEffect::Create),
+                    1 => Some(AssetEffect::None),
+                    _ => None,
+                },
             })
             .collect(),
     }

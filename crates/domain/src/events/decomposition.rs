@@ -6,9 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use super::OrderFactBase;
 use crate::value::{FalloutId, OrderItemId, PlanId, TaskId};
-use crate::vocab::{DecompositionFailureCode, ExternalEffectLevel, TaskReversibility};
+use crate::vocab::{AssetEffect, DecompositionFailureCode, ExternalEffectLevel, TaskReversibility};
 
 /// One task of a fulfillment plan, with the metadata cancellation needs later.
+///
+/// The four optional fields at the end let fulfillment plan compensations and item
+/// completion without calling decomposition back. They were added after the first release
+/// of the topic: a record written before them reads as `None` ("not said"), never as
+/// "irreversible" or "no effect".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedTask {
@@ -22,6 +27,22 @@ pub struct PlannedTask {
     pub depends_on: Vec<TaskId>,
     pub reversibility: TaskReversibility,
     pub external_effect_level: ExternalEffectLevel,
+    /// Key of the catalog template the task came from (e.g. `reserve_port`): names "the
+    /// same step" across rules versions.
+    #[serde(default)]
+    pub template_key: Option<String>,
+    /// Task type that undoes this one (e.g. `RELEASE_RESERVATION`). The producer sends it
+    /// exactly when `reversibility` is not NONE.
+    #[serde(default)]
+    pub compensation_task_type: Option<String>,
+    /// `Some(true)` for the milestone task of its item: once it completes, the item's
+    /// change is live (other items wait for it).
+    #[serde(default)]
+    pub item_milestone: Option<bool>,
+    /// Effect of the task's item on the installed base once its tasks are done (the
+    /// catalog may say NONE for a one-off service, e.g. an on-site installation).
+    #[serde(default)]
+    pub item_asset_effect: Option<AssetEffect>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -155,7 +155,10 @@ impl DecompositionPlan {
         self.tasks.iter().filter(move |t| t.item_id == item)
     }
 
-    /// The summary `OrderDecomposed` carries (domain event type).
+    /// The summary `OrderDecomposed` carries (domain event type): every task with what
+    /// fulfillment needs to run it, compensate it and complete its item without calling
+    /// back (template key, compensation task type, whether it is its item's milestone, and
+    /// the item's asset effect).
     pub fn to_fulfillment_plan(&self) -> FulfillmentPlan {
         FulfillmentPlan {
             plan_id: self.plan_id,
@@ -163,14 +166,21 @@ impl DecompositionPlan {
             tasks: self
                 .tasks
                 .iter()
-                .map(|t| PlannedTask {
-                    task_id: t.task_id,
-                    item_ids: vec![t.item_id],
-                    task_type: t.task_type.to_string(),
-                    target_system: t.target_system.as_str().to_owned(),
-                    depends_on: t.depends_on.clone(),
-                    reversibility: t.reversibility,
-                    external_effect_level: t.external_effect_level,
+                .map(|t| {
+                    let item = self.item(t.item_id);
+                    PlannedTask {
+                        task_id: t.task_id,
+                        item_ids: vec![t.item_id],
+                        task_type: t.task_type.to_string(),
+                        target_system: t.target_system.as_str().to_owned(),
+                        depends_on: t.depends_on.clone(),
+                        reversibility: t.reversibility,
+                        external_effect_level: t.external_effect_level,
+                        template_key: Some(t.template_key.to_string()),
+                        compensation_task_type: t.compensation.as_ref().map(ToString::to_string),
+                        item_milestone: item.map(|i| i.milestone_task_id == Some(t.task_id)),
+                        item_asset_effect: item.map(|i| i.asset_effect),
+                    }
                 })
                 .collect(),
         }

@@ -301,5 +301,44 @@ fn fiber_bundle_summary_event_carries_the_same_graph() {
         assert_eq!(event_task.task_type, task.task_type.as_str());
         assert_eq!(event_task.target_system, task.target_system.as_str());
         assert_eq!(event_task.depends_on, task.depends_on);
+        assert_eq!(
+            event_task.template_key.as_deref(),
+            Some(task.template_key.as_str())
+        );
+        assert_eq!(
+            event_task.compensation_task_type.as_deref(),
+            task.compensation.as_ref().map(TaskType::as_str)
+        );
     }
+    // What fulfillment needs to complete items and plan compensations without calling back.
+    let milestones: Vec<String> = summary
+        .tasks
+        .iter()
+        .filter(|t| t.item_milestone == Some(true))
+        .map(|t| name(&plan, t.task_id))
+        .collect();
+    assert_eq!(
+        milestones,
+        [
+            "4.dispatch_technician",
+            "1.activate_service",
+            "2.configure_device",
+            "3.activate_service"
+        ]
+    );
+    assert!(summary.tasks.iter().all(|t| t.item_milestone.is_some()));
+    let installation_effects: Vec<Option<AssetEffect>> = summary
+        .tasks
+        .iter()
+        .filter(|t| t.item_ids == [item_id(4)])
+        .map(|t| t.item_asset_effect)
+        .collect();
+    assert_eq!(installation_effects, [Some(AssetEffect::None); 3]);
+    let access = id_of(&plan, "1.reserve_port");
+    let reserve = summary.tasks.iter().find(|t| t.task_id == access).unwrap();
+    assert_eq!(reserve.item_asset_effect, Some(AssetEffect::Create));
+    assert_eq!(
+        reserve.compensation_task_type.as_deref(),
+        Some("RELEASE_RESERVATION")
+    );
 }

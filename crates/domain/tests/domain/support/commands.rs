@@ -59,6 +59,10 @@ pub fn plan(n: usize) -> OrderCommand {
                     depends_on: vec![],
                     reversibility: TaskReversibility::Automatic,
                     external_effect_level: ExternalEffectLevel::NetworkVisible,
+                    template_key: Some("activate_service".into()),
+                    compensation_task_type: Some("DEACTIVATE_SERVICE".into()),
+                    item_milestone: Some(true),
+                    item_asset_effect: Some(AssetEffect::Create),
                 })
                 .collect(),
         },
