@@ -1,0 +1,90 @@
+//! Operator routes: retry a task, complete it with evidence, waive an item. The bodies carry
+//! the reason (and evidence or policy reference); the actor is the token's subject.
+
+use super::ApiState;
+use crate::operator::{Acting, Evidence};
+use crate::views::{ItemView, TaskView};
+use axum::extract::{Path, State};
+use oms_runtime::http::{ApiError, Caller, CorrelationId, Json};
+use serde::Deserialize;
+use uuid::Uuid;
+
+fn acting(caller: &Caller, correlation: &CorrelationId) -> Result<Acting, ApiError> {
+    caller.require_operator()?;
+    Ok(Acting {
+        tenant_id: caller.tenant_id.clone(),
+        subject: caller.subject.clone(),
+        correlation_id: Some(correlation.as_str().to_owned()),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RetryBody {
+    reason: String,
+}
+
+#[tracing::instrument(skip_all, fields(order_id = %order_id, task_id = %task_id), err)]
+pub(super) async fn retry(
+    caller: Caller,
+    correlation: CorrelationId,
+    State(state): State<ApiState>,
+    Path((order_id, task_id)): Path<(Uuid, Uuid)>,
+    Json(body): Json<RetryBody>,
+) -> Result<Json<TaskView>, ApiError> {
+    let acting = acting(&caller, &correlation)?;
+    Ok(Json(
+        state
+            .operator
+            .retry_task(&acting, order_id, task_id, &body.reason)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CompleteBody {
+    reason: String,
+    evidence: Evidence,
+}
+
+#[tracing::instrument(skip_all, fields(order_id = %order_id, task_id = %task_id), err)]
+pub(super) async fn complete(
+    caller: Caller,
+    correlation: CorrelationId,
+    State(state): State<ApiState>,
+    Path((order_id, task_id)): Path<(Uuid, Uuid)>,
+    Json(body): Json<CompleteBody>,
+) -> Result<Json<TaskView>, ApiError> {
+    let acting = acting(&caller, &correlation)?;
+    Ok(Json(
+        state
+            .operator
+            .complete_task(&acting, order_id, task_id, &body.reason, &body.evidence)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct WaiveBody {
+    reason: String,
+    policy_ref: String,
+}
+
+#[tracing::instrument(skip_all, fields(order_id = %order_id, item_id = %item_id), err)]
+pub(super) async fn waive(
+    caller: Caller,
+    correlation: CorrelationId,
+    State(state): State<ApiState>,
+    Path((order_id, item_id)): Path<(Uuid, Uuid)>,
+    Json(body): Json<WaiveBody>,
+) -> Result<Json<ItemView>, ApiError> {
+    let acting = acting(&caller, &correlation)?;
+    Ok(Json(
+        state
+            .operator
+            .waive_item(&acting, order_id, item_id, &body.reason, &body.policy_ref)
+            .await?,
+    ))
+}

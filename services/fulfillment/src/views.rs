@@ -1,0 +1,162 @@
+//! Read models of the HTTP API: an order's fulfillment (plan, items, tasks with their state,
+//! fallout cases, operator audit) and the fallout queue. Internal columns that mean nothing
+//! to a reader (engine instance ids, row versions) stay out.
+
+use crate::model::TaskState;
+use crate::store::{self, StoreError, audit::AuditRow, fallout::FalloutRow, tasks::TaskRow};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskView {
+    pub task_id: Uuid,
+    pub plan_id: Uuid,
+    pub item_ids: Vec<Uuid>,
+    pub task_type: String,
+    pub target_system: String,
+    pub depends_on: Vec<Uuid>,
+    pub reversibility: String,
+    pub external_effect_level: String,
+    pub compensation_task_type: Option<String>,
+    pub item_milestone: Option<bool>,
+    pub state: TaskState,
+    pub attempt: i32,
+    pub idempotency_key: String,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub external_ref: Option<String>,
+    pub service_refs: Vec<String>,
+    pub resource_refs: Vec<String>,
+    pub last_error: Option<LastError>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastError {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&TaskRow> for TaskView {
+    fn from(t: &TaskRow) -> Self {
+        Self {
+            task_id: t.task_id,
+            plan_id: t.plan_id,
+            item_ids: t.item_ids.clone(),
+            task_type: t.task_type.clone(),
+            target_system: t.target_system.clone(),
+            depends_on: t.depends_on.clone(),
+            reversibility: t.reversibility.clone(),
+            external_effect_level: t.external_effect_level.clone(),
+            compensation_task_type: t.compensation_task_type.clone(),
+            item_milestone: t.item_milestone,
+            state: t.state,
+            attempt: t.attempt,
+            idempotency_key: t.idempotency_key(),
+            next_attempt_at: t.next_attempt_at,
+            external_ref: t.external_ref.clone(),
+            service_refs: t.service_refs.clone(),
+            resource_refs: t.resource_refs.clone(),
+            last_error: t.last_error_code.as_ref().map(|code| LastError {
+                code: code.clone(),
+                message: t.last_error_message.clone().unwrap_or_default(),
+            }),
+            completed_at: t.completed_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemView {
+    pub item_id: Uuid,
+    /// IN_PROGRESS, FULFILLED, WAIVED or CANCELLED.
+    pub status: String,
+    pub asset_effect: Option<String>,
+    pub asset_id: Option<String>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/fulfillment/{orderId}`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FulfillmentView {
+    pub order_id: Uuid,
+    pub tenant_id: String,
+    pub order_number: Option<String>,
+    /// WAITING_FOR_PLAN, WAITING_FOR_RELEASE, IN_PROGRESS, FALLOUT, COMPLETED or CLOSED.
+    pub status: &'static str,
+    pub released_plan_id: Option<Uuid>,
+    pub started_plan_id: Option<Uuid>,
+    pub released_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub items: Vec<ItemView>,
+    pub tasks: Vec<TaskView>,
+    pub fallouts: Vec<FalloutRow>,
+    pub audit: Vec<AuditRow>,
+}
+
+/// The view of the tenant's order; `None` for an unknown order or another tenant's.
+pub async fn fulfillment(
+    conn: &mut PgConnection,
+    tenant_id: &str,
+    order_id: Uuid,
+) -> Result<Option<FulfillmentView>, StoreError> {
+    let Some(order) = store::orders::find(conn, tenant_id, order_id).await? else {
+        return Ok(None);
+    };
+    let tasks = store::tasks::of_order(conn, order_id).await?;
+    let items = store::items::of_order(conn, order_id).await?;
+    let fallouts = store::fallout::of_order(conn, order_id).await?;
+    let audit = store::audit::of_order(conn, order_id).await?;
+    let status = if order.closed_at.is_some() {
+        "CLOSED"
+    } else if order.started_plan_id.is_some() {
+        if fallouts.iter().any(|f| f.status == "OPEN") {
+            "FALLOUT"
+        } else if items.iter().all(|i| i.status != store::items::IN_PROGRESS) {
+            "COMPLETED"
+        } else {
+            "IN_PROGRESS"
+        }
+    } else if order.released_plan_id.is_none() && !tasks.is_empty() {
+        "WAITING_FOR_RELEASE"
+    } else {
+        // no plan yet, or the released plan has not arrived
+        "WAITING_FOR_PLAN"
+    };
+    let started = order.started_plan_id.or(order.released_plan_id);
+    let shown: Vec<TaskView> = tasks
+        .iter()
+        .filter(|t| started.is_none_or(|p| p == t.plan_id))
+        .map(TaskView::from)
+        .collect();
+    Ok(Some(FulfillmentView {
+        order_id,
+        tenant_id: order.tenant_id,
+        order_number: order.order_number,
+        status,
+        released_plan_id: order.released_plan_id,
+        started_plan_id: order.started_plan_id,
+        released_at: order.released_at,
+        started_at: order.started_at,
+        items: items
+            .into_iter()
+            .map(|i| ItemView {
+                item_id: i.item_id,
+                status: i.status,
+                asset_effect: i.asset_effect,
+                asset_id: i.asset_id,
+                finished_at: i.finished_at,
+            })
+            .collect(),
+        tasks: shown,
+        fallouts,
+        audit,
+    }))
+}
