@@ -29,12 +29,7 @@ cd "$root"
 find "$crate_dir/src" "$crate_dir/tests" -name '*.rs' -exec touch {} + 2>/dev/null || true
 SQLX_OFFLINE=false DATABASE_URL="$pg_url_base/$db" SQLX_OFFLINE_DIR="$root/$crate_dir/.sqlx" \
   cargo check -q -p "$pkg" --all-targets
-# Dependencies with their own queries (the messaging crate) are re-expanded too and write
-# their files here; those belong to the dependency's own .sqlx folder, so drop them.
-for other in "$root"/crates/*/.sqlx "$root"/services/*/.sqlx; do
-  [[ $other == "$root/$crate_dir/.sqlx" ]] && continue
-  for f in "$other"/query-*.json; do
-    [[ -e $f ]] && rm -f "$root/$crate_dir/.sqlx/$(basename "$f")"
-  done
-done
+# Note: dependencies with their own queries (the messaging crate) are re-expanded too and also
+# write their files here. They are harmless, and a crate may use the very same query (same
+# file name), so they are kept.
 echo "wrote $(ls "$root/$crate_dir/.sqlx" | wc -l) query files to $crate_dir/.sqlx"

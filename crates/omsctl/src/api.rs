@@ -60,15 +60,42 @@ impl Api {
         path: &str,
         body: &Value,
     ) -> anyhow::Result<(StatusCode, Value)> {
-        let url = format!("{}{path}", base.trim_end_matches('/'));
-        let response = self
-            .client
-            .post(&url)
-            .bearer_auth(&self.endpoints.token)
-            .json(body)
-            .send()
+        self.send(reqwest::Method::POST, base, path, Some(body))
             .await
-            .map_err(|e| anyhow::anyhow!("POST {url}: {e} (is the service running? `make up`)"))?;
+    }
+
+    pub async fn put(
+        &self,
+        base: &str,
+        path: &str,
+        body: &Value,
+    ) -> anyhow::Result<(StatusCode, Value)> {
+        self.send(reqwest::Method::PUT, base, path, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, base: &str, path: &str) -> anyhow::Result<(StatusCode, Value)> {
+        self.send(reqwest::Method::DELETE, base, path, None).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        base: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(StatusCode, Value)> {
+        let url = format!("{}{path}", base.trim_end_matches('/'));
+        let mut request = self
+            .client
+            .request(method.clone(), &url)
+            .bearer_auth(&self.endpoints.token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| {
+            anyhow::anyhow!("{method} {url}: {e} (is the service running? `make up`)")
+        })?;
         let status = response.status();
         Ok((status, response.json().await.unwrap_or(Value::Null)))
     }

@@ -451,3 +451,170 @@ async fn a_credit_hold_keeps_the_order_out_of_fulfillment_until_released() {
     );
     harness.stack.shutdown().await;
 }
+
+/// The task of `order_id` of type `task_type`, from fulfillment's view.
+async fn task(harness: &Harness, order_id: &str, task_type: &str) -> Value {
+    let view = harness
+        .get(
+            Service::Fulfillment,
+            &format!("/api/v1/fulfillment/{order_id}"),
+        )
+        .await
+        .expect("fulfillment view");
+    view["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .find(|t| t["taskType"] == task_type)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {task_type} task in {view:#}"))
+}
+
+/// Scenario 5: a transient downstream failure is retried to success; a permanent one raises
+/// fallout, and an operator retry after the downstream system is repaired completes the order.
+#[tokio::test]
+async fn downstream_failures_are_retried_or_fall_out_and_an_operator_retry_completes() {
+    let options = options()
+        .with_env(
+            Service::Fulfillment,
+            "OMS_ENGINE__BACKOFF_INITIAL_MS",
+            "100",
+        )
+        .with_env(Service::Fulfillment, "OMS_ENGINE__BACKOFF_MAX_MS", "400")
+        .with_env(Service::Fulfillment, "OMS_ENGINE__MAX_ATTEMPTS", "4");
+    let stack = ServiceStack::start(&Service::ALL, options)
+        .await
+        .expect("stack started");
+    let harness = Harness::new(stack).await.expect("harness");
+    let fulfillment = harness.stack.url(Service::Fulfillment);
+
+    // Transient: the inventory fails the port reservation twice, the third attempt succeeds.
+    let (status, body) = harness
+        .api
+        .put(
+            &fulfillment,
+            "/api/v1/simulators/INVENTORY/faults/RESERVE_ACCESS_PORT",
+            &json!({ "mode": "TRANSIENT", "count": 2 }),
+        )
+        .await
+        .expect("fault set");
+    assert!(status.is_success(), "{status} {body}");
+    let quote = harness
+        .accept("fiber-bundle", &party("transient"), None)
+        .await
+        .expect("published");
+    let order_id = harness
+        .order_for_quote(&quote.quote_id)
+        .await
+        .expect("captured");
+    harness
+        .wait_for_state(&order_id, "COMPLETED", SETTLE)
+        .await
+        .expect("completed after retries");
+    let reserve = task(&harness, &order_id, "RESERVE_ACCESS_PORT").await;
+    assert_eq!(reserve["state"], "SUCCEEDED");
+    assert_eq!(
+        reserve["attempt"], 3,
+        "two transient failures, then success: {reserve:#}"
+    );
+    let (_, _) = harness
+        .api
+        .delete(
+            &fulfillment,
+            "/api/v1/simulators/INVENTORY/faults/RESERVE_ACCESS_PORT",
+        )
+        .await
+        .expect("fault cleared");
+
+    // Permanent: network provisioning rejects the activation; the order falls out.
+    let (status, body) = harness
+        .api
+        .put(
+            &fulfillment,
+            "/api/v1/simulators/NETWORK_PROVISIONING/faults/ACTIVATE_SERVICE",
+            &json!({ "mode": "PERMANENT" }),
+        )
+        .await
+        .expect("fault set");
+    assert!(status.is_success(), "{status} {body}");
+    let quote = harness
+        .accept("fiber-bundle", &party("permanent"), None)
+        .await
+        .expect("published");
+    let order_id = harness
+        .order_for_quote(&quote.quote_id)
+        .await
+        .expect("captured");
+    let order = harness
+        .wait_for_state(&order_id, "FALLOUT", SETTLE)
+        .await
+        .expect("fallout");
+    assert!(
+        order["fallout"].to_string().contains("SIMULATED_REJECTION"),
+        "{:#}",
+        order["fallout"]
+    );
+    let fallouts = harness
+        .get(Service::Fulfillment, "/api/v1/fallouts?status=OPEN")
+        .await
+        .expect("fallout list");
+    assert!(
+        fallouts.to_string().contains(&order_id),
+        "the case is listed for operations: {fallouts:#}"
+    );
+
+    // Repair the downstream system, then an operator retries the fallen-out task(s).
+    harness
+        .api
+        .delete(
+            &fulfillment,
+            "/api/v1/simulators/NETWORK_PROVISIONING/faults/ACTIVATE_SERVICE",
+        )
+        .await
+        .expect("repaired");
+    let view = harness
+        .get(
+            Service::Fulfillment,
+            &format!("/api/v1/fulfillment/{order_id}"),
+        )
+        .await
+        .expect("view");
+    let fallen: Vec<String> = view["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter(|t| t["state"] == "FALLOUT")
+        .filter_map(|t| t["taskId"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!fallen.is_empty(), "{view:#}");
+    for task_id in &fallen {
+        let (status, body) = harness
+            .api
+            .post(
+                &fulfillment,
+                &format!("/api/v1/fulfillment/{order_id}/tasks/{task_id}/retry"),
+                &json!({ "reason": "service profile fixed in the OSS" }),
+            )
+            .await
+            .expect("retry");
+        assert!(status.is_success(), "{status} {body}");
+    }
+    harness
+        .wait_for_state(&order_id, "COMPLETED", SETTLE)
+        .await
+        .expect("completed after the retry");
+    let view = harness
+        .get(
+            Service::Fulfillment,
+            &format!("/api/v1/fulfillment/{order_id}"),
+        )
+        .await
+        .expect("view");
+    assert!(
+        view["audit"]
+            .to_string()
+            .contains("service profile fixed in the OSS"),
+        "the retry is audited"
+    );
+    harness.stack.shutdown().await;
+}

@@ -25,7 +25,7 @@ use crate::command::{
 use crate::error::ValueError;
 use crate::lifecycle::FulfillmentState;
 use crate::value::{FalloutId, ReasonCode};
-use crate::vocab::{AssetEffect, FalloutCategory};
+use crate::vocab::{AssetEffect, FalloutCategory, RepairResolution};
 
 /// Reason code of the fallout an `AssetInconsistencyDetected` opens on its item.
 pub const ASSET_INCONSISTENCY_CODE: &str = "ASSET_INCONSISTENCY_DETECTED";
@@ -104,9 +104,15 @@ impl FulfillmentEvent {
                 item_id: e.item_id,
                 policy_ref: e.policy_ref.clone(),
             }],
-            Self::FulfillmentTaskSucceeded(_)
-            | Self::FulfillmentTaskFailed(_)
-            | Self::FalloutResolved(_) => Vec::new(),
+            // Fulfillment resolved its case (a retry, a manual completion or a waiver by an
+            // operator, whose actor and reason travel in the meta): on the order the cause was
+            // fixed outside it, so the case closes with `Resume` and the header is re-derived
+            // from the items. A waived item arrives separately as `FulfillmentItemWaived`.
+            Self::FalloutResolved(e) => vec![OrderCommand::RepairFallout {
+                fallout_id: e.fallout_id,
+                resolution: RepairResolution::Resume,
+            }],
+            Self::FulfillmentTaskSucceeded(_) | Self::FulfillmentTaskFailed(_) => Vec::new(),
         }
     }
 }

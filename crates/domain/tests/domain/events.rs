@@ -346,3 +346,56 @@ fn a_waiver_decided_in_fulfillment_waives_the_item_with_the_operators_reason() {
     );
     assert!(unreasoned.is_err());
 }
+
+#[test]
+fn a_fallout_fulfillment_resolves_closes_the_order_case_and_resumes_the_order() {
+    use oms_domain::events::{FalloutRaised, FalloutResolved};
+    use oms_domain::value::{FalloutId, ReasonCode};
+    use oms_domain::vocab::RepairResolution;
+    let fact = || OrderFactBase {
+        order_id: order_id(),
+        tenant_id: tenant(),
+        meta: crate::support::meta_r(),
+    };
+    let fallout_id = FalloutId::from_uuid(crate::support::uuid(7100));
+    let raised = FulfillmentEvent::from(FalloutRaised {
+        base: fact(),
+        fallout_id,
+        task_id: None,
+        item_id: Some(item_id(0)),
+        code: ReasonCode::parse("SIMULATED_REJECTION").unwrap(),
+        message: "activation rejected".into(),
+        remediation: None,
+        during_compensation: false,
+    });
+    let mut story = crate::support::Story::in_progress(2);
+    for command in raised.to_order_commands() {
+        story = story.then(command);
+    }
+    assert_eq!(story.state(), Some(OrderState::Fallout));
+
+    // An operator retried the task in fulfillment, which resolved its case.
+    let resolved = FulfillmentEvent::from(FalloutResolved {
+        base: fact(),
+        fallout_id,
+        resolution: RepairResolution::RetryItem,
+        item_id: Some(item_id(0)),
+    });
+    let commands = resolved.to_order_commands();
+    assert_eq!(commands.len(), 1, "one repair command");
+    for command in commands {
+        story = story.then(command);
+    }
+    assert_eq!(
+        story.state(),
+        Some(OrderState::InProgress),
+        "the order resumes"
+    );
+    assert!(
+        story
+            .order()
+            .fallout
+            .as_ref()
+            .is_none_or(|f| f.cases.is_empty())
+    );
+}

@@ -90,6 +90,8 @@ pub fn already_applied(order: &Order, error: &DomainError) -> Option<&'static st
             _ => None,
         },
         DomainError::FalloutAlreadyOpen { .. } => Some("fallout already open"),
+        // Fulfillment reports a case resolved that an operator already repaired here.
+        DomainError::FalloutNotFound { .. } => Some("fallout already repaired"),
         DomainError::AlreadyReleasedForDecomposition => Some("already released"),
         _ => None,
     }
