@@ -41,11 +41,14 @@ test:
 test-only: lint
 	cargo nextest run --workspace --no-fail-fast --profile ci
 
-## bench: bring up the stack's infrastructure and print every benchmark's figures (name: value)
+## bench: bring up the stack's infrastructure, build release binaries and print every
+## benchmark's figures as `name: value` lines (docs/performance.md explains them)
 bench:
 	@$(STACK) up --infra
-	cargo build --release -q -p oms-bench
+	cargo build --release -q --bins
 	./target/release/oms-bench messaging
+	./target/release/oms-bench capture
+	./target/release/oms-bench pipeline
 
 lint:
 	cargo fmt --all -- --check

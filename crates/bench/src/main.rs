@@ -2,8 +2,13 @@
 //! measured against the local stack (PostgreSQL, broker, registry) in the same run.
 //! Never used by tests: speed is measured here, not asserted.
 
+mod capture;
+mod dbstats;
 mod event;
 mod messaging;
+mod pgbench;
+mod pipeline;
+mod rawkafka;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +24,10 @@ struct Cli {
 enum Command {
     /// Outbox, relay and inbox consumer against raw rdkafka.
     Messaging(messaging::MessagingArgs),
+    /// Order capture through the API against the PostgreSQL insert-only ceiling.
+    Capture(capture::CaptureArgs),
+    /// QuoteAccepted to OrderCompleted through every service.
+    Pipeline(pipeline::PipelineArgs),
 }
 
 #[tokio::main]
@@ -28,6 +37,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Messaging(args) => {
             stats::report("benchmark", "messaging");
             messaging::run(&args).await
+        }
+        Command::Capture(args) => {
+            stats::report("benchmark", "capture");
+            capture::run(&args).await
+        }
+        Command::Pipeline(args) => {
+            stats::report("benchmark", "pipeline");
+            pipeline::run(&args).await
         }
     }
 }
