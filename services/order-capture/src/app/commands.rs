@@ -15,7 +15,7 @@ use crate::metrics;
 use crate::store::{StoreError, orders};
 
 /// Decides `command` on the loaded `order` and writes the outcome in `conn`'s transaction.
-#[tracing::instrument(skip_all, fields(order_id = %order.id), err)]
+#[tracing::instrument(skip_all, fields(order_id = %order.id), err(level = "debug"))]
 pub async fn execute_loaded(
     conn: &mut PgConnection,
     outbox: &Outbox,
@@ -30,7 +30,7 @@ pub async fn execute_loaded(
 
 /// An operator or client command on an order of `tenant`, in its own transaction.
 /// `build` turns the current order into the command (e.g. finds the hold to release).
-#[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
+#[tracing::instrument(skip_all, fields(order_id = %order_id), err(level = "debug"))]
 pub async fn execute_for_tenant(
     pool: &PgPool,
     outbox: &Outbox,

@@ -169,7 +169,7 @@ pub fn target_assets(order: &Order) -> Vec<String> {
 }
 
 /// Writes a decided outcome in the caller's transaction.
-#[tracing::instrument(skip_all, fields(order_id = %decided.after.id), err)]
+#[tracing::instrument(skip_all, fields(order_id = %decided.after.id), err(level = "debug"))]
 pub async fn write(
     conn: &mut PgConnection,
     outbox: &Outbox,

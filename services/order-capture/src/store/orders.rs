@@ -108,8 +108,9 @@ pub async fn insert(conn: &mut PgConnection, order: &Order) -> Result<(), StoreE
     sync_items(conn, order).await
 }
 
-/// Writes `order` over the stored one if that still has `expected_version`.
-#[tracing::instrument(skip_all, fields(order_id = %order.id, expected_version), err)]
+/// Writes `order` over the stored one if that still has `expected_version`. A lost race is an
+/// expected outcome under concurrent facts (the caller reloads), so it is not logged as an error.
+#[tracing::instrument(skip_all, fields(order_id = %order.id, expected_version), err(level = "debug"))]
 pub async fn update(
     conn: &mut PgConnection,
     order: &Order,
