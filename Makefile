@@ -5,7 +5,7 @@ SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run up down status logs test test-only lint fmt bench sqlx-prepare pyenv clean-state
+.PHONY: run up down status logs demo test test-only lint fmt bench sqlx-prepare pyenv clean-state
 
 ## run: install what is missing, start everything, follow the logs; Ctrl-C stops it all
 run:
@@ -22,6 +22,10 @@ down:
 
 status:
 	@$(STACK) status
+
+## demo: publish a sample accepted quote (as CPQ would) and follow its order to the end
+demo:
+	./target/debug/omsctl quote accept --sample fiber-bundle --follow
 
 logs:
 	@$(STACK) logs

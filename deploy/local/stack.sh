@@ -230,7 +230,8 @@ cmd_status() {
     http_ok "http://127.0.0.1:$port/health/ready" && line=up || line=down
     printf '  %-18s %-8s %s\n' "$name" "$line" "http://127.0.0.1:$port"
   done <"$ROOT/deploy/local/services.conf"
-  printf '\n  logs: .state/logs/   stop: make down\n\n'
+  printf '\n  logs: .state/logs/   stop: make down (or Ctrl-C under make run)\n'
+  printf '  try:  ./target/debug/omsctl quote accept --sample fiber-bundle --follow\n\n'
 }
 
 cmd_logs() { exec tail -n 20 -F "$LOGS"/*.log; }
