@@ -143,7 +143,7 @@ build_binaries() {
   (cd "$ROOT" && cargo build --bins --quiet)
 }
 
-http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+http_ok() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
 start_registry() {
   if http_ok "$REGISTRY_URL/health/ready"; then log "schema registry is up at $REGISTRY_URL"; return; fi
