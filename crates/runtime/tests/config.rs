@@ -237,3 +237,27 @@ fn secrets_never_print() {
         Ok(())
     });
 }
+
+#[test]
+fn kafka_properties_from_the_environment_keep_numbers_and_flags_as_text() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("OMS_KAFKA__PROPERTIES__FETCH_WAIT_MAX_MS", "20");
+        jail.set_env("OMS_KAFKA__PROPERTIES__ENABLE_PARTITION_EOF", "false");
+        let config = load().expect("configuration loads");
+        let properties: Vec<(String, String)> = config
+            .common
+            .kafka
+            .client_properties()
+            .into_iter()
+            .map(|(key, value)| (key, value.expose().clone()))
+            .collect();
+        assert_eq!(
+            properties,
+            vec![
+                ("enable.partition.eof".to_owned(), "false".to_owned()),
+                ("fetch.wait.max.ms".to_owned(), "20".to_owned()),
+            ]
+        );
+        Ok(())
+    });
+}

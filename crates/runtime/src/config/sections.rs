@@ -113,6 +113,7 @@ pub struct KafkaConfig {
     /// Values are secrets because some of them are credentials. Environment variables cannot
     /// carry dots in keys, so `_` stands for `.`: `OMS_KAFKA__PROPERTIES__SASL_PASSWORD`. Read
     /// them through [`KafkaConfig::client_properties`].
+    #[serde(deserialize_with = "scalar_properties")]
     pub properties: BTreeMap<String, Secret<String>>,
     /// Environment prefix for every topic, schema subject and consumer group (ADR 0003, "topic
     /// naming"): empty in production; tests and side-by-side environments set one, e.g. `t42`.
@@ -190,4 +191,34 @@ pub struct StaticToken {
     pub subject: String,
     #[serde(default)]
     pub scopes: Vec<String>,
+}
+
+/// librdkafka property values are strings, but environment variables and TOML give numbers and
+/// booleans their own types (`OMS_KAFKA__PROPERTIES__FETCH_WAIT_MAX_MS=20` arrives as 20): take
+/// any scalar and keep its text.
+fn scalar_properties<'de, D>(deserializer: D) -> Result<BTreeMap<String, Secret<String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Integer(i64),
+        Float(f64),
+        Flag(bool),
+    }
+    let raw = BTreeMap::<String, Scalar>::deserialize(deserializer)?;
+    Ok(raw
+        .into_iter()
+        .map(|(key, value)| {
+            let text = match value {
+                Scalar::Text(text) => text,
+                Scalar::Integer(n) => n.to_string(),
+                Scalar::Float(x) => x.to_string(),
+                Scalar::Flag(b) => b.to_string(),
+            };
+            (key, Secret::new(text))
+        })
+        .collect())
 }
