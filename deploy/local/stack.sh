@@ -129,8 +129,9 @@ PY
 ensure_topics() {
   local existing
   existing=$(tansu topic list --broker "tcp://$BROKER" 2>/dev/null || true)
-  while read -r topic partitions _; do
+  while read -r topic production local _; do
     [[ -z $topic || $topic == \#* ]] && continue
+    local partitions=${local:-$production}
     if grep -q "\"$topic\"\|\b$topic\b" <<<"$existing"; then continue; fi
     tansu topic create "$topic" --partitions "$partitions" --broker "tcp://$BROKER" >/dev/null
     log "created topic $topic ($partitions partitions)"

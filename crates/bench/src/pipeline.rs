@@ -132,7 +132,7 @@ fn start_reader(
     }))
 }
 
-/// Zero-latency simulated downstream systems, fast engine polling.
+/// Zero-latency simulated downstream systems; everything else as the local stack runs it.
 fn options(profile: &str) -> StackOptions {
     let mut options = StackOptions {
         profile: profile.to_owned(),

@@ -121,6 +121,7 @@ pub struct Router {
     naming: TopicNaming,
     routes: HashMap<String, Box<dyn Route>>,
     waker: Option<OutboxWaker>,
+    after_commit: Vec<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl std::fmt::Debug for Router {
@@ -147,6 +148,7 @@ impl Router {
             naming,
             routes: HashMap::new(),
             waker: None,
+            after_commit: Vec::new(),
         }
     }
 
@@ -167,6 +169,23 @@ impl Router {
     pub fn wake_after_commit(mut self, waker: OutboxWaker) -> Self {
         self.waker = Some(waker);
         self
+    }
+
+    /// Runs `hook` after every commit that applied at least one record, e.g. to wake a
+    /// service's own worker that should act on what the handler just stored.
+    #[must_use]
+    pub fn after_commit(mut self, hook: impl Fn() + Send + Sync + 'static) -> Self {
+        self.after_commit.push(Arc::new(hook));
+        self
+    }
+
+    fn committed(&self) {
+        if let Some(waker) = &self.waker {
+            waker.wake();
+        }
+        for hook in &self.after_commit {
+            hook();
+        }
     }
 
     pub fn consumer(&self) -> &str {
@@ -240,10 +259,8 @@ impl Router {
         if tx.commit().await.is_err() {
             return BatchOutcome::Fallback;
         }
-        if handled > 0
-            && let Some(waker) = &self.waker
-        {
-            waker.wake();
+        if handled > 0 {
+            self.committed();
         }
         if duplicates > 0 {
             metrics::counter!("oms_inbox_duplicates_total", "consumer" => self.consumer.clone())
@@ -346,9 +363,7 @@ impl Router {
         match decoded.handle(&mut tx, ctx).await {
             Ok(()) => match tx.commit().await {
                 Ok(()) => {
-                    if let Some(waker) = &self.waker {
-                        waker.wake();
-                    }
+                    self.committed();
                     Outcome::Handled
                 }
                 Err(error) => Outcome::Transient(format!("commit: {error}")),

@@ -36,7 +36,8 @@ fn read(consumer: &BaseConsumer, count: usize) -> Vec<String> {
     while payloads.len() < count && Instant::now() < deadline {
         if let Some(message) = consumer.poll(Duration::from_millis(200)) {
             let message = message.expect("record");
-            payloads.push(String::from_utf8_lossy(message.payload().unwrap_or_default()).into_owned());
+            payloads
+                .push(String::from_utf8_lossy(message.payload().unwrap_or_default()).into_owned());
             consumer
                 .store_offset(message.topic(), message.partition(), message.offset())
                 .expect("offset stored");
@@ -51,11 +52,16 @@ async fn the_broker_keeps_a_groups_committed_offset_across_members() {
     let run = uuid::Uuid::now_v7().simple().to_string();
     let topic = format!("smoke.{run}");
     ensure_topic(&kafka, &topic, 1).await.expect("topic");
-    let producer: FutureProducer = kafka.idempotent_producer("smoke").create().expect("producer");
+    let producer: FutureProducer = kafka
+        .idempotent_producer("smoke")
+        .create()
+        .expect("producer");
     for i in 0..10 {
         producer
             .send(
-                FutureRecord::to(&topic).key("k").payload(&format!("record-{i}")),
+                FutureRecord::to(&topic)
+                    .key("k")
+                    .payload(&format!("record-{i}")),
                 Timeout::After(Duration::from_secs(10)),
             )
             .await
@@ -66,8 +72,13 @@ async fn the_broker_keeps_a_groups_committed_offset_across_members() {
     let first = member(&kafka, &group);
     first.subscribe(&[&topic]).expect("subscribe");
     let seen = read(&first, 6);
-    assert_eq!(seen, (0..6).map(|i| format!("record-{i}")).collect::<Vec<_>>());
-    first.commit_consumer_state(CommitMode::Sync).expect("commit");
+    assert_eq!(
+        seen,
+        (0..6).map(|i| format!("record-{i}")).collect::<Vec<_>>()
+    );
+    first
+        .commit_consumer_state(CommitMode::Sync)
+        .expect("commit");
     first.unsubscribe();
     drop(first);
 
@@ -85,15 +96,24 @@ async fn the_broker_keeps_a_groups_committed_offset_across_members() {
 async fn the_registry_registers_a_schema_and_serves_it_by_id() {
     let settings = SrSettings::new(oms_test_support::env::schema_registry_url());
     let schema = r#"{"type":"record","name":"Smoke","namespace":"com.example.oms.smoke","fields":[{"name":"n","type":"long"}]}"#;
-    let subject = format!("smoke.{}-com.example.oms.smoke.Smoke", uuid::Uuid::now_v7().simple());
+    let subject = format!(
+        "smoke.{}-com.example.oms.smoke.Smoke",
+        uuid::Uuid::now_v7().simple()
+    );
     let registered = post_schema(
         &settings,
         subject,
-        SuppliedSchema::new(Some("com.example.oms.smoke.Smoke".into()), SchemaType::Avro, schema.to_owned()),
+        SuppliedSchema::new(
+            Some("com.example.oms.smoke.Smoke".into()),
+            SchemaType::Avro,
+            schema.to_owned(),
+        ),
     )
     .await
     .expect("registered");
-    let fetched = get_schema_by_id(registered.id, &settings).await.expect("fetched by id");
+    let fetched = get_schema_by_id(registered.id, &settings)
+        .await
+        .expect("fetched by id");
     let parsed = |text: &str| serde_json::from_str::<serde_json::Value>(text).expect("json");
     assert_eq!(parsed(&fetched.schema), parsed(schema));
 }

@@ -98,7 +98,13 @@ impl Application {
             messaging
                 .router()
                 .route(PlanHandler::new(flow.clone()))
-                .route(ReleaseHandler::new(flow.clone())),
+                .route(ReleaseHandler::new(flow.clone()))
+                // A stored plan or release may make tasks runnable: wake the engine at once
+                // instead of letting it find them at its next poll.
+                .after_commit({
+                    let waker = waker.clone();
+                    move || waker.wake()
+                }),
         );
         let consumer = messaging.consumer(consumer_router.clone());
         let consumer_status = consumer.status();

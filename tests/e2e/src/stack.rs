@@ -123,15 +123,17 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// Every topic of `deploy/topics.conf` with its partition count.
+/// Every topic of `deploy/topics.conf` with its local partition count (third column; the
+/// production count when absent).
 pub fn topics() -> anyhow::Result<Vec<(String, i32)>> {
     let text = std::fs::read_to_string(workspace_root().join("deploy/topics.conf"))?;
     Ok(text
         .lines()
         .filter(|line| !line.trim().is_empty() && !line.trim_start().starts_with('#'))
         .filter_map(|line| {
-            let mut parts = line.split_whitespace();
-            Some((parts.next()?.to_owned(), parts.next()?.parse().ok()?))
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            let count = parts.get(2).or_else(|| parts.get(1))?.parse().ok()?;
+            Some(((*parts.first()?).to_owned(), count))
         })
         .collect())
 }
