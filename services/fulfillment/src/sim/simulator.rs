@@ -22,19 +22,19 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-/// A simulated system over ledger `L`.
+/// A simulated system over its ledger.
 #[derive(Debug)]
-pub struct Simulator<L: Ledger> {
-    ledger: L,
+pub struct Simulator {
+    ledger: Ledger,
     pool: PgPool,
     settings: SimulatorSettings,
     faults: Mutex<Faults>,
     probe: Arc<ConcurrencyProbe>,
 }
 
-impl<L: Ledger> Simulator<L> {
+impl Simulator {
     pub fn new(
-        ledger: L,
+        ledger: Ledger,
         pool: PgPool,
         settings: SimulatorSettings,
         probe: Arc<ConcurrencyProbe>,
@@ -194,7 +194,7 @@ impl<L: Ledger> Simulator<L> {
     }
 }
 
-impl<L: Ledger> DownstreamSystem for Simulator<L> {
+impl DownstreamSystem for Simulator {
     fn system(&self) -> TargetSystem {
         self.ledger.system()
     }
@@ -210,13 +210,16 @@ pub trait SimulatorControl: Send + Sync + 'static {
     fn set_fault(&self, task_type: &str, fault: Fault);
     fn clear_fault(&self, task_type: &str);
     fn faults(&self) -> BTreeMap<String, Fault>;
+    /// Whether this system completes any task type asynchronously (only those have
+    /// callbacks to deliver once the start-up pass cleared what an earlier run left).
+    fn has_async_work(&self) -> bool;
     fn deliver_due<'a>(
         &'a self,
         sink: &'a dyn CallbackSink,
     ) -> BoxFuture<'a, Result<usize, sqlx::Error>>;
 }
 
-impl<L: Ledger> SimulatorControl for Simulator<L> {
+impl SimulatorControl for Simulator {
     fn system(&self) -> TargetSystem {
         self.ledger.system()
     }
@@ -227,6 +230,10 @@ impl<L: Ledger> SimulatorControl for Simulator<L> {
 
     fn clear_fault(&self, task_type: &str) {
         self.faults().clear(task_type);
+    }
+
+    fn has_async_work(&self) -> bool {
+        !self.settings.async_task_types.is_empty()
     }
 
     fn faults(&self) -> BTreeMap<String, Fault> {
