@@ -211,7 +211,7 @@ pub async fn run(args: &MessagingArgs) -> anyhow::Result<()> {
     report(
         "consumer_fetch_wait_max_ms",
         args.fetch_wait_ms
-            .map_or_else(|| "5 (default)".to_owned(), |w| w.to_string()),
+            .map_or_else(|| "20 (default)".to_owned(), |w| w.to_string()),
     );
     let sample = bench_event(Uuid::now_v7(), 1);
     let payload = sample

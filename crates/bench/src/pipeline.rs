@@ -76,7 +76,7 @@ fn start_reader(
             format!("bench-pipeline-{}", uuid::Uuid::now_v7()),
         )
         .set("enable.auto.commit", "false")
-        .set("fetch.wait.max.ms", "5")
+        .set("fetch.wait.max.ms", "20")
         .create()?;
     let mut assignment = TopicPartitionList::new();
     let names: HashMap<String, &'static str> = TOPICS
@@ -132,7 +132,8 @@ fn start_reader(
     }))
 }
 
-/// Zero-latency simulated downstream systems; everything else as the local stack runs it.
+/// Zero-latency simulated downstream systems (the technician visit still completes through a
+/// callback, due at once and polled every 10 ms); everything else as the local stack runs it.
 fn options(profile: &str) -> StackOptions {
     let mut options = StackOptions {
         profile: profile.to_owned(),
@@ -239,12 +240,18 @@ async fn completions(
 }
 
 /// Per-hop latency: the effect's occurredAt minus its cause's, by (cause topic -> effect topic).
-fn hops(log: &Log) -> BTreeMap<String, Vec<Duration>> {
+fn hops(
+    log: &Log,
+    correlations: &std::collections::HashSet<String>,
+) -> BTreeMap<String, Vec<Duration>> {
     let Ok(log) = log.lock() else {
         return BTreeMap::new();
     };
     let mut hops: BTreeMap<String, Vec<Duration>> = BTreeMap::new();
-    for effect in log.values() {
+    for effect in log
+        .values()
+        .filter(|e| correlations.contains(&e.correlation_id))
+    {
         let Some(cause) = effect.causation_id.as_ref().and_then(|id| log.get(id)) else {
             continue;
         };
@@ -266,6 +273,7 @@ fn hops(log: &Log) -> BTreeMap<String, Vec<Duration>> {
 }
 
 struct DbSnapshot {
+    per_service: Vec<(Service, i64)>,
     commits: i64,
     rows: i64,
     bytes: i64,
@@ -273,13 +281,16 @@ struct DbSnapshot {
 
 async fn snapshot(stack: &ServiceStack, admin: &sqlx::PgPool) -> anyhow::Result<DbSnapshot> {
     let mut total = DbSnapshot {
+        per_service: Vec::new(),
         commits: 0,
         rows: 0,
         bytes: 0,
     };
     for service in Service::ALL {
         let url = stack.database_url(service);
-        total.commits += dbstats::commits(admin, dbstats::database_name(&url)).await?;
+        let commits = dbstats::commits(admin, dbstats::database_name(&url)).await?;
+        total.per_service.push((service, commits));
+        total.commits += commits;
         let rows = dbstats::rows(&url).await?;
         total.rows += rows.rows;
         total.bytes += rows.bytes;
@@ -334,6 +345,17 @@ pub async fn run(args: &PipelineArgs) -> anyhow::Result<()> {
         format!("{commits_per_order:.1}"),
     );
     report("pipeline_db_rows_per_order", rows / orders);
+    for ((service, after), (_, before)) in after.per_service.iter().zip(&before.per_service) {
+        #[allow(clippy::cast_precision_loss)]
+        let per_order = (after - before) as f64 / orders as f64;
+        report(
+            &format!(
+                "pipeline_db_commits_per_order_{}",
+                service.name().replace('-', "_")
+            ),
+            format!("{per_order:.1}"),
+        );
+    }
 
     // Moderate fixed rate: end-to-end latency.
     let count = {
@@ -362,7 +384,9 @@ pub async fn run(args: &PipelineArgs) -> anyhow::Result<()> {
         "pipeline_e2e_latency_p99_ms",
         format!("{:.0}", millis(percentile(&mut latencies, 99.0))),
     );
-    for (hop, mut gaps) in hops(&log) {
+    let moderate: std::collections::HashSet<String> =
+        published.iter().map(|(c, _)| c.clone()).collect();
+    for (hop, mut gaps) in hops(&log, &moderate) {
         report(&format!("hop_{hop}_samples"), gaps.len());
         report(
             &format!("hop_{hop}_p50_ms"),
