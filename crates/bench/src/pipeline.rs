@@ -31,8 +31,9 @@ pub struct PipelineArgs {
     /// Orders published at maximum rate.
     #[arg(long, default_value_t = 200)]
     pub orders: usize,
-    /// Orders per second of the moderate phase.
-    #[arg(long, default_value_t = 5.0)]
+    /// Orders per second of the moderate phase: about a third of the maximum rate measured
+    /// on the 2-core reference machine (docs/performance.md), so the system is not saturated.
+    #[arg(long, default_value_t = 2.0)]
     pub moderate_rate: f64,
     /// Seconds of the moderate phase.
     #[arg(long, default_value_t = 30)]
