@@ -13,11 +13,21 @@ use rdkafka::{
 use std::{collections::BTreeMap, time::Duration};
 
 /// Where the brokers are and any extra librdkafka properties (security settings in production,
-/// e.g. `security.protocol`, `sasl.mechanisms`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// e.g. `security.protocol`, `sasl.mechanisms`). `Debug` shows the properties' names only: their
+/// values may be credentials (`sasl.password`).
+#[derive(Clone, PartialEq, Eq)]
 pub struct KafkaSettings {
     pub brokers: String,
     pub extra: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for KafkaSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaSettings")
+            .field("brokers", &self.brokers)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl KafkaSettings {
@@ -26,6 +36,17 @@ impl KafkaSettings {
             brokers: brokers.into(),
             extra: BTreeMap::new(),
         }
+    }
+
+    /// The settings of a service's `kafka.*` configuration: its brokers and every
+    /// `kafka.properties.*` entry under librdkafka's dotted name (`sasl_password` ->
+    /// `sasl.password`), so SASL/SSL reach every client the same way.
+    pub fn from_config(config: &oms_runtime::config::KafkaConfig) -> Self {
+        let mut settings = Self::new(config.brokers.clone());
+        for (key, value) in config.client_properties() {
+            settings.extra.insert(key, value.expose().clone());
+        }
+        settings
     }
 
     fn base(&self) -> ClientConfig {
@@ -103,4 +124,51 @@ pub async fn ensure_topic(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oms_runtime::config::{KafkaConfig, Secret};
+
+    fn secured() -> KafkaConfig {
+        let mut config = KafkaConfig {
+            brokers: "kafka-bootstrap:9093".to_owned(),
+            ..KafkaConfig::default()
+        };
+        for (key, value) in [
+            ("security_protocol", "SASL_SSL"),
+            ("sasl_mechanism", "SCRAM-SHA-512"),
+            ("sasl_username", "oms-order-capture"),
+            ("sasl_password", "kafka-pa55word"),
+        ] {
+            config
+                .properties
+                .insert(key.to_owned(), Secret::new(value.to_owned()));
+        }
+        config
+    }
+
+    #[test]
+    fn configured_properties_reach_every_client_under_their_dotted_names() {
+        let settings = KafkaSettings::from_config(&secured());
+        assert_eq!(settings.brokers, "kafka-bootstrap:9093");
+        let producer = settings.idempotent_producer("relay");
+        let consumer = settings.consumer("group", "client");
+        for client in [&producer, &consumer] {
+            assert_eq!(client.get("security.protocol"), Some("SASL_SSL"));
+            assert_eq!(client.get("sasl.mechanism"), Some("SCRAM-SHA-512"));
+            assert_eq!(client.get("sasl.username"), Some("oms-order-capture"));
+            assert_eq!(client.get("sasl.password"), Some("kafka-pa55word"));
+        }
+        // our delivery guarantees stay unless configuration overrides them on purpose
+        assert_eq!(producer.get("enable.idempotence"), Some("true"));
+    }
+
+    #[test]
+    fn debug_shows_property_names_but_never_their_values() {
+        let printed = format!("{:?}", KafkaSettings::from_config(&secured()));
+        assert!(printed.contains("sasl.password"), "{printed}");
+        assert!(!printed.contains("pa55word"), "a secret leaked: {printed}");
+    }
 }

@@ -15,6 +15,7 @@ use crate::{
     Codec, CodecError, ConsumerSettings, EventContract, InboxConsumer, KafkaSettings, Outbox,
     Relay, RelaySettings, Router, TopicNaming,
 };
+use oms_runtime::config::Secret;
 use sqlx::PgPool;
 use std::{sync::Arc, time::Duration};
 
@@ -32,7 +33,7 @@ pub struct MessagingSettings {
     /// The relay's polling fallback.
     pub relay_poll_interval: Duration,
     /// HTTP basic credentials of the schema registry, when it requires them.
-    pub schema_registry_credentials: Option<(String, Option<String>)>,
+    pub schema_registry_credentials: Option<(String, Option<Secret<String>>)>,
 }
 
 impl MessagingSettings {
@@ -50,18 +51,12 @@ impl MessagingSettings {
 
     /// Settings from a service's shared configuration (`kafka.*`, `schema_registry.*`).
     pub fn from_config(service: &str, config: &oms_runtime::config::CommonConfig) -> Self {
-        let mut kafka = KafkaSettings::new(config.kafka.brokers.clone());
-        for (key, value) in config.kafka.client_properties() {
-            kafka.extra.insert(key, value.expose().clone());
-        }
-        let credentials = config.schema_registry.username.as_ref().map(|user| {
-            let password = config
-                .schema_registry
-                .password
-                .as_ref()
-                .map(|p| p.expose().clone());
-            (user.clone(), password)
-        });
+        let kafka = KafkaSettings::from_config(&config.kafka);
+        let credentials = config
+            .schema_registry
+            .username
+            .as_ref()
+            .map(|user| (user.clone(), config.schema_registry.password.clone()));
         Self {
             schema_registry_credentials: credentials,
             topic_prefix: config.kafka.topic_prefix.clone(),
@@ -93,7 +88,12 @@ impl ServiceMessaging {
         let credentials = settings
             .schema_registry_credentials
             .as_ref()
-            .map(|(user, password)| (user.as_str(), password.as_deref()));
+            .map(|(user, password)| {
+                (
+                    user.as_str(),
+                    password.as_ref().map(|p| p.expose().as_str()),
+                )
+            });
         let codec = Arc::new(Codec::with_credentials(
             &settings.schema_registry_url,
             credentials,
@@ -166,5 +166,35 @@ impl ServiceMessaging {
             settings,
             Some(self.outbox.waker()),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oms_runtime::config::CommonConfig;
+
+    #[test]
+    fn settings_from_configuration_keep_credentials_out_of_debug_output() {
+        let mut config = CommonConfig::local("asset", "oms_asset", 8084);
+        config.schema_registry.username = Some("oms".to_owned());
+        config.schema_registry.password = Some(Secret::new("registry-pa55word".to_owned()));
+        config.kafka.properties.insert(
+            "sasl_password".to_owned(),
+            Secret::new("kafka-pa55word".to_owned()),
+        );
+        let settings = MessagingSettings::from_config("asset", &config);
+        let (user, password) = settings
+            .schema_registry_credentials
+            .as_ref()
+            .expect("credentials configured");
+        assert_eq!(user, "oms");
+        assert_eq!(
+            password.as_ref().map(|p| p.expose().as_str()),
+            Some("registry-pa55word")
+        );
+        assert_eq!(settings.kafka.extra["sasl.password"], "kafka-pa55word");
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("pa55word"), "a secret leaked: {printed}");
     }
 }
