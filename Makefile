@@ -5,7 +5,7 @@ SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run up down status logs demo test test-only lint fmt bench sqlx-prepare pyenv clean-state
+.PHONY: run up down status logs demo test test-only lint deploy-check images fmt bench sqlx-prepare pyenv clean-state
 
 ## run: install what is missing, start everything, follow the logs; Ctrl-C stops it all
 run:
@@ -42,7 +42,7 @@ test:
 	exit $$rc
 
 ## test-only: run the tests against a stack that is already up
-test-only: lint
+test-only: lint deploy-check
 	cargo nextest run --workspace --no-fail-fast --profile ci
 
 ## bench: bring up the stack's infrastructure, build release binaries and print every
@@ -57,6 +57,21 @@ bench:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+## deploy-check: without a cluster, render every Kubernetes overlay and validate it against the
+## Kubernetes and operator schemas, check the topics generated from deploy/topics.conf, lint the
+## Dockerfile (docs/deployment.md, "Checks")
+deploy-check:
+	@$(STACK) pyenv
+	cd deploy/kubernetes && ../../.state/venv/bin/python -m unittest --quiet test_manifests
+	.state/venv/bin/python deploy/kubernetes/manifests.py check
+
+## images: build every container image (needs Docker with BuildKit; not available in CI here)
+IMAGE_REGISTRY ?= oms
+IMAGE_TAG ?= $(shell git rev-parse --short HEAD)
+images:
+	@for target in order-capture decomposition fulfillment asset relay omsctl; do \
+	  docker build --target $$target -t $(IMAGE_REGISTRY)/$$target:$(IMAGE_TAG) . || exit 1; done
 
 fmt:
 	cargo fmt --all

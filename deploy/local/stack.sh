@@ -7,7 +7,7 @@
 #   stack.sh down           stop exactly what `up` started (PostgreSQL only if `up` started it)
 #   stack.sh status         what runs, where
 #   stack.sh logs           follow every log under .state/logs
-#   stack.sh pyenv          create the Python venv used by interoperability tests
+#   stack.sh pyenv          create the Python venv of the interoperability tests and deploy checks
 #
 # State lives in .state/ (gitignored): pid files, logs, the broker's SQLite file, the venv.
 # Every address can be overridden by the same environment variables the services read.
@@ -176,14 +176,18 @@ start_services() {
   done <"$ROOT/deploy/local/services.conf"
 }
 
-# ---------------------------------------------------------------- python venv for interop tests
+# ---------------------------------------------------------------- python venv for interop tests and deploy checks
+# One venv for both: the interoperability tests' Kafka clients and the manifest checks' tools
+# (kubectl, kubernetes-validate, hadolint; `make deploy-check`).
 ensure_pyenv() {
-  local venv="$STATE/venv" req="$ROOT/tests/interop/requirements.txt"
-  if [[ -x "$venv/bin/python" ]] && cmp -s "$req" "$venv/.requirements.txt"; then return; fi
-  log "creating the Python venv for interoperability tests (.state/venv)"
+  local venv="$STATE/venv" wanted
+  local reqs=("$ROOT/tests/interop/requirements.txt" "$ROOT/deploy/kubernetes/requirements.txt")
+  wanted=$(cat "${reqs[@]}")
+  if [[ -x "$venv/bin/python" ]] && [[ "$(cat "$venv/.requirements.txt" 2>/dev/null)" == "$wanted" ]]; then return; fi
+  log "creating the Python venv for interoperability tests and deploy checks (.state/venv)"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  cp "$req" "$venv/.requirements.txt"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "${reqs[0]}" -r "${reqs[1]}"
+  printf '%s' "$wanted" >"$venv/.requirements.txt"
 }
 
 # ---------------------------------------------------------------- commands
