@@ -32,7 +32,9 @@ ENV SQLX_OFFLINE=true \
 # copied out of the cached target folder in the same step.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked --bins \
+    cargo build --release --locked \
+      --bin oms-order-capture --bin oms-decomposition --bin oms-fulfillment --bin oms-asset \
+      --bin oms-relay --bin oms-migrate --bin oms-probe --bin omsctl \
  && mkdir -p /out \
  && cp target/release/oms-order-capture target/release/oms-decomposition \
        target/release/oms-fulfillment target/release/oms-asset target/release/oms-relay \
