@@ -7,14 +7,16 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use crate::capture::{CaptureContext, CaptureOrder};
+use crate::change::{AmendmentChange, CancellationSpec, ExecutionView};
 use crate::events::FulfillmentPlan;
 use crate::lifecycle::{FulfillmentState, OrderTrigger};
 use crate::value::{
-    AssetId, CancellationRequestId, FalloutId, HoldId, OrderId, OrderItemId, OrderNumber,
-    PolicyRef, ReasonCode, TaskId, TenantId,
+    AmendmentRequestId, AssetId, CancellationRequestId, FalloutId, HoldId, OrderId, OrderItemId,
+    OrderNumber, PlanId, PolicyRef, ReasonCode, TaskId, TenantId,
 };
 use crate::vocab::{
     AssetEffect, CancellationFeasibility, DecompositionFailureCode, FalloutCategory, HoldType,
@@ -117,6 +119,48 @@ pub struct RecordCancellationAssessment {
     /// FULLY_CANCELLABLE compensates every completed item).
     pub compensated_item_ids: Vec<OrderItemId>,
     pub blockers: Vec<String>,
+    /// Every item the assessment cancels; empty: derived from the feasibility as above
+    /// (assessments recorded before the field existed).
+    #[serde(default)]
+    pub cancelling_item_ids: Vec<OrderItemId>,
+}
+
+/// A cancellation request (ADR 0008 §2): what it covers and the execution view the
+/// assessment is made from (looked up by the caller).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestCancellation {
+    pub request_id: CancellationRequestId,
+    pub reason_code: ReasonCode,
+    pub spec: CancellationSpec,
+    pub execution: ExecutionView,
+}
+
+/// An amendment request (ADR 0008 §3) with the execution view it is assessed against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestAmendment {
+    pub request_id: AmendmentRequestId,
+    pub reason_code: ReasonCode,
+    pub changes: Vec<AmendmentChange>,
+    pub execution: ExecutionView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordAmendmentApplied {
+    pub request_id: AmendmentRequestId,
+    pub plan_id: PlanId,
+    pub tasks_per_item: BTreeMap<OrderItemId, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordAmendmentRejected {
+    pub request_id: AmendmentRequestId,
+    pub code: ReasonCode,
+    pub message: String,
+    pub remediation: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,14 +211,23 @@ pub enum OrderCommand {
     ReleaseHold {
         hold_id: HoldId,
     },
-    RequestCancellation {
-        request_id: CancellationRequestId,
-        reason_code: ReasonCode,
-    },
+    /// Needs a reason in the meta.
+    RequestCancellation(Box<RequestCancellation>),
     RecordCancellationAssessment(RecordCancellationAssessment),
-    CompleteCancellation {
+    /// An operator's decision on an assessment that REQUIRES_MANUAL_REVIEW; needs a reason.
+    ReviewCancellation {
         request_id: CancellationRequestId,
+        approve: bool,
     },
+    /// A CANCELLING item's work is undone (and its asset reverted, if it had one).
+    RecordItemCancelled {
+        item_id: OrderItemId,
+        asset_reverted: Option<AssetEffect>,
+    },
+    /// Needs a reason in the meta.
+    RequestAmendment(Box<RequestAmendment>),
+    RecordAmendmentApplied(RecordAmendmentApplied),
+    RecordAmendmentRejected(RecordAmendmentRejected),
     /// Close a FALLOUT order by business decision; needs a reason in the meta.
     CloseAsFailed,
 }
@@ -200,9 +253,13 @@ impl OrderCommand {
             Self::RepairFallout { .. } => OrderTrigger::RepairFallout,
             Self::PlaceHold { .. } => OrderTrigger::PlaceHold,
             Self::ReleaseHold { .. } => OrderTrigger::ReleaseHold,
-            Self::RequestCancellation { .. } => OrderTrigger::RequestCancellation,
+            Self::RequestCancellation(_) => OrderTrigger::RequestCancellation,
             Self::RecordCancellationAssessment(_) => OrderTrigger::RecordCancellationAssessment,
-            Self::CompleteCancellation { .. } => OrderTrigger::CompleteCancellation,
+            Self::ReviewCancellation { .. } => OrderTrigger::ReviewCancellation,
+            Self::RecordItemCancelled { .. } => OrderTrigger::RecordItemCancelled,
+            Self::RequestAmendment(_) => OrderTrigger::RequestAmendment,
+            Self::RecordAmendmentApplied(_) => OrderTrigger::RecordAmendmentApplied,
+            Self::RecordAmendmentRejected(_) => OrderTrigger::RecordAmendmentRejected,
             Self::CloseAsFailed => OrderTrigger::CloseAsFailed,
         }
     }

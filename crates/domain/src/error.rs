@@ -7,10 +7,20 @@
 
 use thiserror::Error;
 
+use crate::change::ChangeBlocker;
 use crate::lifecycle::{ItemState, ItemTrigger, OrderState, OrderTrigger};
 use crate::value::{
-    CancellationRequestId, CurrencyCode, FalloutId, HoldId, OrderId, OrderItemId, TaskId,
+    AmendmentRequestId, CancellationRequestId, CurrencyCode, FalloutId, HoldId, OrderId,
+    OrderItemId, TaskId,
 };
+
+fn summaries(blockers: &[ChangeBlocker]) -> String {
+    blockers
+        .iter()
+        .map(ChangeBlocker::summary)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ValueError {
@@ -80,6 +90,24 @@ pub enum DomainError {
     },
     #[error("cancellation scope is invalid: {detail}")]
     CancellationScopeInvalid { detail: String },
+    #[error("the order cannot be cancelled: {}", summaries(blockers))]
+    OrderNotCancellable { blockers: Vec<ChangeBlocker> },
+    #[error("no cancellation of this order waits for a manual review")]
+    CancellationReviewNotPending,
+    #[error("{detail}")]
+    ChangeInProgress { detail: String },
+    #[error("amendment is invalid: {detail}")]
+    AmendmentInvalid { code: &'static str, detail: String },
+    #[error("the amendment is refused: {}", summaries(blockers))]
+    AmendmentBlocked {
+        code: &'static str,
+        blockers: Vec<ChangeBlocker>,
+    },
+    #[error("amendment request {given} does not match the open request {open:?}")]
+    AmendmentRequestMismatch {
+        open: Option<AmendmentRequestId>,
+        given: AmendmentRequestId,
+    },
     #[error("{trigger:?} needs a reason in the transition meta")]
     ReasonRequired { trigger: OrderTrigger },
     #[error("item {item_id} is not part of this order")]
@@ -139,6 +167,11 @@ impl DomainError {
             Self::CancellationAlreadyRequested => "CANCELLATION_ALREADY_REQUESTED",
             Self::CancellationRequestMismatch { .. } => "CANCELLATION_REQUEST_MISMATCH",
             Self::CancellationScopeInvalid { .. } => "CANCELLATION_SCOPE_INVALID",
+            Self::OrderNotCancellable { .. } => "ORDER_NOT_CANCELLABLE",
+            Self::CancellationReviewNotPending => "CANCELLATION_REVIEW_NOT_PENDING",
+            Self::ChangeInProgress { .. } => "CHANGE_ALREADY_IN_PROGRESS",
+            Self::AmendmentInvalid { code, .. } | Self::AmendmentBlocked { code, .. } => code,
+            Self::AmendmentRequestMismatch { .. } => "AMENDMENT_REQUEST_MISMATCH",
             Self::ReasonRequired { .. } => "REASON_REQUIRED",
             Self::ItemNotFound { .. } => "ITEM_NOT_FOUND",
             Self::HoldNotFound { .. } => "HOLD_NOT_FOUND",

@@ -7,8 +7,8 @@
 use crate::events::{OrderCaptured, OrderEvent};
 use crate::lifecycle::{FulfillmentState, ItemState, OrderState};
 use crate::order::{
-    CancellationAssessment, CancellationRecord, DecompositionRecord, FalloutRecord, HoldRelease,
-    Order,
+    AmendmentRecord, CancellationAssessment, CancellationRecord, DecompositionRecord,
+    FalloutRecord, HoldRelease, Order,
 };
 use crate::vocab::{CancellationFeasibility, RepairResolution};
 
@@ -51,6 +51,7 @@ fn created(e: &OrderCaptured) -> Order {
         fulfillment_started: false,
         fallout: None,
         cancellation: None,
+        amendment: None,
         created_at: meta.at,
         created_by: meta.actor.clone(),
         updated_at: meta.at,
@@ -187,22 +188,42 @@ pub(crate) fn apply(order: &mut Order, event: &OrderEvent) {
                 prior_state: e.prior_state,
                 prior_fallout: order.fallout.take(),
                 assessment: None,
+                scope_item_ids: e.scope_item_ids.clone(),
+                kind: e.kind,
+                force_manual_review: e.force_manual_review,
+                billing_started_item_ids: Vec::new(),
+                cancelled_item_ids: Vec::new(),
             });
             order.state = OrderState::CancellationRequested;
         }
         E::OrderCancellationAssessed(e) => {
+            let cancels = matches!(
+                e.feasibility,
+                CancellationFeasibility::FullyCancellable
+                    | CancellationFeasibility::PartiallyCancellable
+            );
+            let billed: Vec<_> = e
+                .cancelling_item_ids
+                .iter()
+                .copied()
+                .filter(|id| {
+                    order
+                        .item(*id)
+                        .is_some_and(|i| i.state == ItemState::Completed)
+                })
+                .collect();
             if let Some(c) = order.cancellation.as_mut() {
                 c.assessment = Some(CancellationAssessment {
                     feasibility: e.feasibility,
                     blockers: e.blockers.clone(),
                     assessed_at: meta.at,
+                    proposed_item_ids: e.cancelling_item_ids.clone(),
                 });
+                if cancels {
+                    c.billing_started_item_ids = billed;
+                }
             }
-            if matches!(
-                e.feasibility,
-                CancellationFeasibility::FullyCancellable
-                    | CancellationFeasibility::PartiallyCancellable
-            ) {
+            if cancels {
                 for id in &e.cancelling_item_ids {
                     set_item(
                         order,
@@ -228,8 +249,42 @@ pub(crate) fn apply(order: &mut Order, event: &OrderEvent) {
             }
             order.state = OrderState::Cancelled;
             order.fallout = None;
+            order.amendment = None;
             order.closed_at = Some(meta.at);
         }
+        E::OrderItemCancelled(e) => {
+            if let Some(item) = order.item_mut(e.item_id) {
+                item.state = ItemState::Cancelled;
+            }
+            if let Some(c) = order.cancellation.as_mut() {
+                c.cancelled_item_ids.push(e.item_id);
+            }
+        }
+        E::OrderCancellationCompleted(e) => {
+            if let Some(c) = order.cancellation.take() {
+                order.fallout = restored_fallout(c.prior_fallout, &e.cancelled_item_ids);
+            }
+            order.state = e.resumed_state;
+        }
+        E::OrderAmendmentRequested(e) => {
+            order.amendment = Some(Box::new(AmendmentRecord {
+                request_id: e.request_id,
+                reason_code: e.reason_code.clone(),
+                requested_at: meta.at,
+                requested_by: meta.actor.clone(),
+                proposed_content: (*e.proposed_content).clone(),
+                replanned_item_ids: e.replanned_item_ids.clone(),
+            }));
+        }
+        E::OrderAmendmentApplied(e) => {
+            order.content = Some((*e.content).clone());
+            if let (Some(plan_id), Some(record)) = (e.plan_id, order.decomposition.as_mut()) {
+                record.plan_id = plan_id;
+                record.tasks_per_item.clone_from(&e.tasks_per_item);
+            }
+            order.amendment = None;
+        }
+        E::OrderAmendmentRejected(_) => order.amendment = None,
         E::OrderFailedClosed(e) => {
             for id in &e.closed_item_ids {
                 if let Some(item) = order.item_mut(*id) {
@@ -239,12 +294,26 @@ pub(crate) fn apply(order: &mut Order, event: &OrderEvent) {
             order.state = OrderState::FailedClosed;
             // The business decision closes the open cases with the order.
             order.fallout = None;
+            order.amendment = None;
             order.closed_at = Some(meta.at);
         }
     }
     order.version += 1;
     order.updated_at = meta.at;
     order.updated_by = meta.actor.clone();
+}
+
+/// The fallout cases open before a cancellation that still concern the order after it:
+/// those not about an item it cancelled.
+pub(crate) fn restored_fallout(
+    prior: Option<FalloutRecord>,
+    cancelled: &[crate::value::OrderItemId],
+) -> Option<FalloutRecord> {
+    let mut record = prior?;
+    record
+        .cases
+        .retain(|c| c.item_id.is_none_or(|i| !cancelled.contains(&i)));
+    (!record.cases.is_empty()).then_some(record)
 }
 
 fn set_item(

@@ -13,6 +13,7 @@
 //! [`command`], [`decide`](mod@decide), [`evolve`](mod@evolve), [`events`] (one enum per topic).
 
 pub mod capture;
+pub mod change;
 pub mod command;
 pub mod decide;
 pub mod error;

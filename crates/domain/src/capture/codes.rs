@@ -86,6 +86,9 @@ rule_codes! {
     MigrationEvidenceRequired => ("MIGRATION_EVIDENCE_REQUIRED", Error, "migration", "An admin migration order carries no reason code and evidence.", "Send migration.reasonCode (SCREAMING_SNAKE) and migration.evidenceRef."),
     RelatedOrderRequired => ("RELATED_ORDER_REQUIRED", Error, "relations", "The capture mode needs a relation to the order it amends, cancels or supplements.", "Add the relation (AMENDS / CANCELS / SUPPLEMENTS) with the related order id."),
     RelatedOrderInvalid => ("RELATED_ORDER_INVALID", Error, "relations[k].orderId", "A related order id is not a valid order id.", "Send the related order's id (UUID)."),
+    RelatedOrderNotFound => ("RELATED_ORDER_NOT_FOUND", Error, "relations[k].orderId", "The related order does not exist for this tenant.", "Reference an order of your own tenant (GET /api/v1/orders/{id})."),
+    RelatedOrderStateInvalid => ("RELATED_ORDER_STATE_INVALID", Error, "relations[k].orderId", "The supplemented order was rejected, cancelled or closed, so nothing can build on it.", "Place a new order (DIRECT_ORDER or QUOTE_DERIVED) instead of a supplemental one."),
+    RelatedOrderPartyMismatch => ("RELATED_ORDER_PARTY_MISMATCH", Error, "customer", "The supplemental order's customer or account is not the supplemented order's.", "Order for the customer and account of the original order."),
     DuplicateExternalOrderRef => ("DUPLICATE_EXTERNAL_ORDER_REF", Error, "externalOrderRef", "Another order of this tenant already uses this external order reference.", "Use a new external reference, or look up the existing order."),
 }
 

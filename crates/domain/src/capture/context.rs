@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::lifecycle::OrderState;
 use crate::value::{AccountId, AssetId, CustomerId, OrderId, ProductOfferingId, TenantId};
 use crate::vocab::AssetStatus;
 
@@ -23,6 +24,20 @@ pub struct CaptureContext {
     pub quote_converted_by: Option<OrderId>,
     /// Order of this tenant that already uses the external order reference, if any.
     pub external_ref_used_by: Option<OrderId>,
+    /// Snapshots of the orders the intake relates to (supplemented, amended, ...), keyed by
+    /// the order id as sent; a missing entry means no such order in the caller's tenant.
+    #[serde(default)]
+    pub related_orders: BTreeMap<String, RelatedOrderSnapshot>,
+}
+
+/// What a capture needs to know of an order it relates to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedOrderSnapshot {
+    pub order_id: OrderId,
+    pub state: OrderState,
+    pub customer_id: Option<CustomerId>,
+    pub account_id: Option<AccountId>,
 }
 
 impl CaptureContext {
@@ -33,7 +48,14 @@ impl CaptureContext {
             assets: BTreeMap::new(),
             quote_converted_by: None,
             external_ref_used_by: None,
+            related_orders: BTreeMap::new(),
         }
+    }
+
+    pub fn with_related_order(mut self, order: RelatedOrderSnapshot) -> Self {
+        self.related_orders
+            .insert(order.order_id.to_string(), order);
+        self
     }
 
     pub fn with_asset(mut self, asset: AssetSnapshot) -> Self {

@@ -22,7 +22,7 @@ pub(crate) mod rules;
 mod violation;
 
 pub use codes::RuleCode;
-pub use context::{AssetSnapshot, CaptureContext};
+pub use context::{AssetSnapshot, CaptureContext, RelatedOrderSnapshot};
 pub use fingerprint::request_fingerprint;
 pub use intake::{
     AddressInput, CaptureItem, CaptureOrder, CustomerInput, DependencyInput, MigrationInput,

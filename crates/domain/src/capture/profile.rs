@@ -9,9 +9,11 @@
 //! | SUPPLEMENTAL | SUPPLEMENTS relation; quote evidence if a quote is given |
 //! | ADMIN_MIGRATION | reason code and evidence (which also unlocks past requested dates) |
 //!
-//! AMENDMENT, CANCELLATION and SUPPLEMENTAL are deliberately minimal here: the amendment
-//! safety matrix, cancellation assessment inputs and parent-order checks of 004 need the
-//! related order's state and are left for the amendment/cancellation issue.
+//! SUPPLEMENTAL also checks the supplemented order's snapshot (exists in the tenant, not
+//! rejected/cancelled/closed, same customer and account). Amendments and cancellations of
+//! an order in flight are commands on that order (`crate::change`), not captures; the
+//! AMENDMENT and CANCELLATION capture modes stay for upstream systems that send a whole
+//! change order.
 
 use super::codes::RuleCode;
 use super::context::CaptureContext;
@@ -60,6 +62,7 @@ const AMENDMENT: &[Rule] = &[
 const CANCELLATION: &[Rule] = &[profile::CANCELS_RELATION];
 const SUPPLEMENTAL: &[Rule] = &[
     profile::SUPPLEMENTS_RELATION,
+    profile::SUPPLEMENTED_ORDER,
     quote::QUOTE_EVIDENCE,
     quote::QUOTE_NOT_CONVERTED,
 ];

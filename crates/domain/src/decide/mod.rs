@@ -12,6 +12,7 @@
 //! Version: decide does not compare versions; the repository does (optimistic locking on
 //! the version the aggregate was loaded with). Each event carries the version it produces.
 
+mod amend;
 mod cancel;
 mod capture;
 mod fallout;
@@ -95,15 +96,19 @@ fn dispatch(em: &mut Emitter, command: OrderCommand) -> Result<(), DomainError> 
             blocking,
         } => holds::place(em, hold_id, hold_type, blocking),
         C::ReleaseHold { hold_id } => holds::release(em, hold_id),
-        C::RequestCancellation {
-            request_id,
-            reason_code,
-        } => {
-            cancel::request(em, request_id, reason_code);
-            Ok(())
-        }
+        C::RequestCancellation(c) => cancel::request(em, *c),
         C::RecordCancellationAssessment(a) => cancel::assess(em, a),
-        C::CompleteCancellation { request_id } => cancel::complete(em, request_id),
+        C::ReviewCancellation {
+            request_id,
+            approve,
+        } => cancel::review(em, request_id, approve),
+        C::RecordItemCancelled {
+            item_id,
+            asset_reverted,
+        } => cancel::item_cancelled(em, item_id, asset_reverted),
+        C::RequestAmendment(r) => amend::request(em, *r),
+        C::RecordAmendmentApplied(a) => amend::applied(em, a),
+        C::RecordAmendmentRejected(r) => amend::rejected(em, r),
     }
 }
 
@@ -117,6 +122,29 @@ pub fn refusal(order: &Order, trigger: OrderTrigger) -> DomainError {
             OrderState::CancellationRequested | OrderState::Cancelling,
             OrderTrigger::RequestCancellation,
         ) => DomainError::CancellationAlreadyRequested,
+        (
+            OrderState::CancellationRequested | OrderState::Cancelling,
+            OrderTrigger::RequestAmendment,
+        ) => DomainError::ChangeInProgress {
+            detail: "the order is being cancelled: it cannot be amended".into(),
+        },
+        (
+            OrderState::Completed
+            | OrderState::Cancelled
+            | OrderState::Rejected
+            | OrderState::FailedClosed,
+            OrderTrigger::RequestAmendment,
+        ) => DomainError::AmendmentInvalid {
+            code: if order.state == OrderState::Completed {
+                crate::change::report::codes::ORDER_COMPLETED
+            } else {
+                crate::change::report::codes::ORDER_CLOSED
+            },
+            detail: format!(
+                "the order is {:?}: raise a supplemental order for the change",
+                order.state
+            ),
+        },
         (from, trigger) => DomainError::TransitionNotAllowed { from, trigger },
     }
 }

@@ -107,6 +107,17 @@ asset_fact!(
     }
 );
 
+asset_fact!(
+    /// A cancelled order item's change to the asset was undone (ADR 0008): a created asset is
+    /// TERMINATED, a changed one gets its previous product, configuration, address or term
+    /// back, a terminated, suspended or resumed one its previous status.
+    AssetReverted {
+        asset: InstalledAsset,
+        /// The effect that was undone.
+        reverted_effect: crate::vocab::AssetEffect,
+    }
+);
+
 topic_events! {
     AssetEvent, topic = "oms.asset.events.v1", aggregate = "Asset", id = |b| b.asset_id.to_string(),
     {
@@ -118,5 +129,6 @@ topic_events! {
         AssetMoved,
         AssetRenewed,
         AssetInconsistencyDetected,
+        AssetReverted,
     }
 }

@@ -5,8 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::OrderFactBase;
-use crate::value::{FalloutId, OrderItemId, PlanId, TaskId};
-use crate::vocab::{AssetEffect, DecompositionFailureCode, ExternalEffectLevel, TaskReversibility};
+use crate::value::{AmendmentRequestId, FalloutId, OrderItemId, PlanId, TaskId};
+use crate::vocab::{
+    AssetEffect, DecompositionFailureCode, ExternalEffectLevel, ItemInput, TaskReversibility,
+};
 
 /// One task of a fulfillment plan, with the metadata cancellation needs later.
 ///
@@ -43,6 +45,10 @@ pub struct PlannedTask {
     /// catalog may say NONE for a one-off service, e.g. an on-site installation).
     #[serde(default)]
     pub item_asset_effect: Option<AssetEffect>,
+    /// The item inputs the task uses (its id is derived from them): a change to another
+    /// input keeps the task. `None`: the plan does not say, so every input counts.
+    #[serde(default)]
+    pub inputs: Option<Vec<ItemInput>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,7 +81,32 @@ pub struct OrderDecompositionFailed {
     pub remediation: String,
 }
 
+/// An amended order was decomposed again, with the rules version of its current plan
+/// (ADR 0008 §3). Fulfillment diffs it against the running plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderRedecomposed {
+    #[serde(flatten)]
+    pub base: OrderFactBase,
+    pub request_id: AmendmentRequestId,
+    pub previous_plan_id: PlanId,
+    pub plan: FulfillmentPlan,
+}
+
+/// The amended order could not be decomposed; the amendment is refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderRedecompositionFailed {
+    #[serde(flatten)]
+    pub base: OrderFactBase,
+    pub request_id: AmendmentRequestId,
+    pub code: DecompositionFailureCode,
+    pub item_id: Option<OrderItemId>,
+    pub message: String,
+    pub remediation: String,
+}
+
 topic_events! {
     DecompositionEvent, topic = "oms.decomposition.events.v1", aggregate = "Order", id = |b| b.order_id.to_string(),
-    { OrderDecomposed, OrderDecompositionFailed }
+    { OrderDecomposed, OrderDecompositionFailed, OrderRedecomposed, OrderRedecompositionFailed }
 }

@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::OrderFactBase;
+use crate::change::TaskDisposition;
 use crate::order::{OrderContent, PriceSnapshot, ProductSnapshot, ServiceAddress};
 use crate::value::{
-    AccountId, AssetId, BillingAccountId, CancellationRequestId, CustomerId, FalloutId, LineNumber,
-    OrderItemId, PlanId, PolicyRef, Quantity, ReasonCode, TaskId,
+    AccountId, AmendmentRequestId, AssetId, BillingAccountId, CancellationRequestId, CustomerId,
+    FalloutId, LineNumber, OrderItemId, PlanId, PolicyRef, Quantity, ReasonCode, TaskId,
 };
 use crate::vocab::{
     AssetEffect, CancellationFeasibility, ExternalEffectLevel, ItemAction, RepairResolution,
@@ -25,6 +26,9 @@ pub struct FulfillmentTaskStarted {
     pub task_id: TaskId,
     pub item_ids: Vec<OrderItemId>,
     pub attempt: u32,
+    /// Set on a compensation task: the task whose effect it undoes.
+    #[serde(default)]
+    pub compensates_task_id: Option<TaskId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +41,9 @@ pub struct FulfillmentTaskSucceeded {
     pub external_effect_level: ExternalEffectLevel,
     /// Reference the downstream system returned (work order, reservation id, ...).
     pub external_ref: Option<String>,
+    /// Set on a compensation task: the task whose effect it undoes.
+    #[serde(default)]
+    pub compensates_task_id: Option<TaskId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +58,9 @@ pub struct FulfillmentTaskFailed {
     /// True while retries with backoff remain; exhausted retries raise fallout instead.
     pub will_retry: bool,
     pub attempt: u32,
+    /// Set on a compensation task: the task whose effect it undoes.
+    #[serde(default)]
+    pub compensates_task_id: Option<TaskId>,
 }
 
 /// All tasks of an item are done; what it did to the installed base.
@@ -164,6 +174,63 @@ pub struct CancellationAssessmentCompleted {
     /// COMPLETED items whose effect the compensation plan reverses.
     pub compensated_item_ids: Vec<OrderItemId>,
     pub blockers: Vec<String>,
+    /// Every item the plan would cancel (older records: empty, see `to_order_commands`).
+    #[serde(default)]
+    pub cancelling_item_ids: Vec<OrderItemId>,
+    /// What the assessment decided for each task of the plan.
+    #[serde(default)]
+    pub task_impacts: Vec<AssessedTask>,
+}
+
+/// One task's disposition in a cancellation assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssessedTask {
+    pub task_id: TaskId,
+    pub task_type: String,
+    pub disposition: TaskDisposition,
+    pub compensation_task_type: Option<String>,
+}
+
+/// Every compensation of an item finished (and its not-started tasks were dropped): the
+/// item is cancelled in fulfillment. `reverted_effect` is the installed-base effect the item
+/// had reached (the asset service reverts it), NONE when it never reached the installed base.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderItemCompensated {
+    #[serde(flatten)]
+    pub base: OrderFactBase,
+    pub request_id: CancellationRequestId,
+    pub item_id: OrderItemId,
+    pub reverted_effect: AssetEffect,
+    pub asset_id: Option<AssetId>,
+    pub item: Box<FulfilledItem>,
+}
+
+/// Fulfillment moved the running order onto the re-decomposed plan: kept tasks keep their
+/// state, added ones start PENDING, cancelled ones had not started.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanAmendmentApplied {
+    #[serde(flatten)]
+    pub base: OrderFactBase,
+    pub request_id: AmendmentRequestId,
+    pub plan_id: PlanId,
+    pub kept_task_ids: Vec<TaskId>,
+    pub added_task_ids: Vec<TaskId>,
+    pub cancelled_task_ids: Vec<TaskId>,
+    pub tasks_per_item: BTreeMap<OrderItemId, u32>,
+}
+
+/// The re-decomposed plan would replace tasks that started meanwhile: nothing changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanAmendmentRefused {
+    #[serde(flatten)]
+    pub base: OrderFactBase,
+    pub request_id: AmendmentRequestId,
+    pub code: ReasonCode,
+    pub blockers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,5 +253,8 @@ topic_events! {
         FulfillmentItemWaived,
         CancellationAssessmentCompleted,
         CompensationCompleted,
+        OrderItemCompensated,
+        PlanAmendmentApplied,
+        PlanAmendmentRefused,
     }
 }

@@ -85,23 +85,28 @@ mod to_commands;
 
 pub use asset::{
     AssetCreated, AssetEvent, AssetEventBase, AssetInconsistencyDetected, AssetModified,
-    AssetMoved, AssetRenewed, AssetResumed, AssetSuspended, AssetTerminated, InstalledAsset,
+    AssetMoved, AssetRenewed, AssetResumed, AssetReverted, AssetSuspended, AssetTerminated,
+    InstalledAsset,
 };
 pub use decomposition::{
-    DecompositionEvent, FulfillmentPlan, OrderDecomposed, OrderDecompositionFailed, PlannedTask,
+    DecompositionEvent, FulfillmentPlan, OrderDecomposed, OrderDecompositionFailed,
+    OrderRedecomposed, OrderRedecompositionFailed, PlannedTask,
 };
 pub use fulfillment::{
-    CancellationAssessmentCompleted, CompensationCompleted, FalloutRaised, FalloutResolved,
-    FulfilledItem, FulfillmentEvent, FulfillmentItemWaived, FulfillmentTaskFailed,
-    FulfillmentTaskStarted, FulfillmentTaskSucceeded, OrderItemFulfilled,
+    AssessedTask, CancellationAssessmentCompleted, CompensationCompleted, FalloutRaised,
+    FalloutResolved, FulfilledItem, FulfillmentEvent, FulfillmentItemWaived, FulfillmentTaskFailed,
+    FulfillmentTaskStarted, FulfillmentTaskSucceeded, OrderItemCompensated, OrderItemFulfilled,
+    PlanAmendmentApplied, PlanAmendmentRefused,
 };
 pub use order::{OrderEvent, OrderEventBase};
 pub use order_facts::{
-    OrderCancellationAssessed, OrderCancellationRejected, OrderCancellationRequested,
-    OrderCancelled, OrderCaptured, OrderCompleted, OrderDecompositionRecorded, OrderFailedClosed,
-    OrderFalloutRaised, OrderFalloutRepaired, OrderHoldPlaced, OrderHoldReleased,
-    OrderItemCompleted, OrderItemFailed, OrderItemProgressRecorded, OrderItemStarted,
-    OrderItemWaived, OrderPartiallyCompleted, OrderRejected, OrderReleasedForDecomposition,
-    OrderReleasedForFulfillment, OrderSubmitted, OrderValidated,
+    AmendmentChangeSummary, OrderAmendmentApplied, OrderAmendmentRejected, OrderAmendmentRequested,
+    OrderCancellationAssessed, OrderCancellationCompleted, OrderCancellationRejected,
+    OrderCancellationRequested, OrderCancelled, OrderCaptured, OrderCompleted,
+    OrderDecompositionRecorded, OrderFailedClosed, OrderFalloutRaised, OrderFalloutRepaired,
+    OrderHoldPlaced, OrderHoldReleased, OrderItemCancelled, OrderItemCompleted, OrderItemFailed,
+    OrderItemProgressRecorded, OrderItemStarted, OrderItemWaived, OrderPartiallyCompleted,
+    OrderRejected, OrderReleasedForDecomposition, OrderReleasedForFulfillment, OrderSubmitted,
+    OrderValidated,
 };
 pub use to_commands::ASSET_INCONSISTENCY_CODE;

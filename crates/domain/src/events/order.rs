@@ -3,12 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::order_facts::{
-    OrderCancellationAssessed, OrderCancellationRejected, OrderCancellationRequested,
-    OrderCancelled, OrderCaptured, OrderCompleted, OrderDecompositionRecorded, OrderFailedClosed,
-    OrderFalloutRaised, OrderFalloutRepaired, OrderHoldPlaced, OrderHoldReleased,
-    OrderItemCompleted, OrderItemFailed, OrderItemProgressRecorded, OrderItemStarted,
-    OrderItemWaived, OrderPartiallyCompleted, OrderRejected, OrderReleasedForDecomposition,
-    OrderReleasedForFulfillment, OrderSubmitted, OrderValidated,
+    OrderAmendmentApplied, OrderAmendmentRejected, OrderAmendmentRequested,
+    OrderCancellationAssessed, OrderCancellationCompleted, OrderCancellationRejected,
+    OrderCancellationRequested, OrderCancelled, OrderCaptured, OrderCompleted,
+    OrderDecompositionRecorded, OrderFailedClosed, OrderFalloutRaised, OrderFalloutRepaired,
+    OrderHoldPlaced, OrderHoldReleased, OrderItemCancelled, OrderItemCompleted, OrderItemFailed,
+    OrderItemProgressRecorded, OrderItemStarted, OrderItemWaived, OrderPartiallyCompleted,
+    OrderRejected, OrderReleasedForDecomposition, OrderReleasedForFulfillment, OrderSubmitted,
+    OrderValidated,
 };
 use crate::meta::TransitionMeta;
 use crate::value::{OrderId, TenantId};
@@ -54,6 +56,11 @@ topic_events! {
         OrderCancellationRejected,
         OrderCancelled,
         OrderFailedClosed,
+        OrderItemCancelled,
+        OrderCancellationCompleted,
+        OrderAmendmentRequested,
+        OrderAmendmentApplied,
+        OrderAmendmentRejected,
     }
 }
 
@@ -83,6 +90,11 @@ impl OrderEvent {
             Self::OrderCancellationRejected(e) => &e.base,
             Self::OrderCancelled(e) => &e.base,
             Self::OrderFailedClosed(e) => &e.base,
+            Self::OrderItemCancelled(e) => &e.base,
+            Self::OrderCancellationCompleted(e) => &e.base,
+            Self::OrderAmendmentRequested(e) => &e.base,
+            Self::OrderAmendmentApplied(e) => &e.base,
+            Self::OrderAmendmentRejected(e) => &e.base,
         }
     }
 

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 
 use super::order::OrderEventBase;
 use crate::capture::{CaptureOrder, Violation};
+use crate::change::{CancellationKind, ChangeKind};
 use crate::lifecycle::{FulfillmentState, OrderState};
 use crate::order::{FalloutCase, OrderContent, OrderHold, PriceSnapshot, ProductSnapshot};
 use crate::value::{
-    AssetId, BillingAccountId, CancellationRequestId, FalloutId, HoldId, LineNumber, OrderItemId,
-    OrderNumber, PlanId, PolicyRef, Quantity, ReasonCode,
+    AmendmentRequestId, AssetId, BillingAccountId, CancellationRequestId, FalloutId, HoldId,
+    LineNumber, OrderItemId, OrderNumber, PlanId, PolicyRef, Quantity, ReasonCode,
 };
 use crate::vocab::{
     AssetEffect, CancellationFeasibility, CaptureMode, HoldType, ItemAction, RepairResolution,
@@ -161,11 +162,24 @@ fact!(
         waived_item_ids: Vec<OrderItemId>,
     }
 );
-fact!(OrderCancellationRequested {
-    request_id: CancellationRequestId,
-    reason_code: ReasonCode,
-    prior_state: OrderState,
-});
+fact!(
+    /// Cancellation was requested after release; fulfillment assesses it against its tasks.
+    OrderCancellationRequested {
+        request_id: CancellationRequestId,
+        reason_code: ReasonCode,
+        prior_state: OrderState,
+        /// The expanded scope (named items, their children and dependents); empty: the
+        /// whole order.
+        #[serde(default)]
+        scope_item_ids: Vec<OrderItemId>,
+        /// The taxonomy of 004 §4 as order-capture assessed it.
+        #[serde(default)]
+        kind: Option<CancellationKind>,
+        /// A person must approve even automatic compensation.
+        #[serde(default)]
+        force_manual_review: bool,
+    }
+);
 fact!(
     /// Fulfillment's assessment was recorded; FULLY/PARTIALLY cancellable moves the listed
     /// items (and the order) to CANCELLING.
@@ -202,3 +216,70 @@ fact!(
     /// A FALLOUT order was closed by business decision; its unfinished items are cancelled.
     OrderFailedClosed { closed_item_ids: Vec<OrderItemId> }
 );
+fact!(
+    /// An item is cancelled after release (its work compensated). Billing stops the charge
+    /// when `billing_started` (it saw `OrderItemCompleted`), and never starts it otherwise.
+    OrderItemCancelled {
+        request_id: CancellationRequestId,
+        item_id: OrderItemId,
+        line_number: LineNumber,
+        billing_account_id: BillingAccountId,
+        price: PriceSnapshot,
+        billing_started: bool,
+        /// The installed-base change that was reverted, if the item had reached it.
+        asset_reverted: Option<AssetEffect>,
+    }
+);
+fact!(
+    /// A cancellation that left part of the order finished: the cancelled items are
+    /// CANCELLED, the rest continues in `resumed_state`.
+    OrderCancellationCompleted {
+        request_id: CancellationRequestId,
+        cancelled_item_ids: Vec<OrderItemId>,
+        resumed_state: OrderState,
+    }
+);
+fact!(
+    /// An amendment was accepted (ADR 0008 §3). With `requires_redecomposition` the
+    /// proposed content waits for the re-plan; otherwise `OrderAmendmentApplied` follows at once.
+    OrderAmendmentRequested {
+        request_id: AmendmentRequestId,
+        reason_code: ReasonCode,
+        changes: Vec<AmendmentChangeSummary>,
+        proposed_content: Box<OrderContent>,
+        requires_redecomposition: bool,
+        /// Items whose tasks the re-plan replaces.
+        replanned_item_ids: Vec<OrderItemId>,
+    }
+);
+fact!(
+    /// The amendment is in effect: the order content is `content`; after a re-plan the
+    /// order runs on `plan_id`.
+    OrderAmendmentApplied {
+        request_id: AmendmentRequestId,
+        content: Box<OrderContent>,
+        plan_id: Option<PlanId>,
+        tasks_per_item: BTreeMap<OrderItemId, u32>,
+    }
+);
+fact!(
+    /// The amendment was refused after it was accepted (the re-plan failed or would replace
+    /// work that started meanwhile); the order is unchanged.
+    OrderAmendmentRejected {
+        request_id: AmendmentRequestId,
+        code: ReasonCode,
+        message: String,
+        remediation: String,
+    }
+);
+
+/// One change of an amendment, as the audit trail and consumers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AmendmentChangeSummary {
+    pub kind: ChangeKind,
+    pub item_id: Option<OrderItemId>,
+    pub path: String,
+    pub before: String,
+    pub after: String,
+}

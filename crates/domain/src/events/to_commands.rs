@@ -19,8 +19,9 @@ use chrono::NaiveDate;
 
 use super::{AssetEvent, AssetEventBase, DecompositionEvent, FulfillmentEvent, InstalledAsset};
 use crate::command::{
-    OrderCommand, RaiseFallout, RecordCancellationAssessment, RecordDecompositionFailure,
-    RecordItemCompleted, RecordItemFailed,
+    OrderCommand, RaiseFallout, RecordAmendmentApplied, RecordAmendmentRejected,
+    RecordCancellationAssessment, RecordDecompositionFailure, RecordItemCompleted,
+    RecordItemFailed,
 };
 use crate::error::ValueError;
 use crate::lifecycle::FulfillmentState;
@@ -31,8 +32,10 @@ use crate::vocab::{AssetEffect, FalloutCategory, RepairResolution};
 pub const ASSET_INCONSISTENCY_CODE: &str = "ASSET_INCONSISTENCY_DETECTED";
 
 impl DecompositionEvent {
-    pub fn to_order_command(&self) -> OrderCommand {
-        match self {
+    /// The command recording the fact; `None` for a re-plan, which order-capture only
+    /// records in its execution view (fulfillment decides whether it applies).
+    pub fn to_order_command(&self) -> Result<Option<OrderCommand>, ValueError> {
+        Ok(Some(match self {
             Self::OrderDecomposed(e) => OrderCommand::RecordDecomposition {
                 plan: e.plan.clone(),
             },
@@ -45,7 +48,16 @@ impl DecompositionEvent {
                     remediation: e.remediation.clone(),
                 })
             }
-        }
+            Self::OrderRedecomposed(_) => return Ok(None),
+            Self::OrderRedecompositionFailed(e) => {
+                OrderCommand::RecordAmendmentRejected(RecordAmendmentRejected {
+                    request_id: e.request_id,
+                    code: ReasonCode::parse(e.code.as_str())?,
+                    message: e.message.clone(),
+                    remediation: e.remediation.clone(),
+                })
+            }
+        }))
     }
 }
 
@@ -91,13 +103,36 @@ impl FulfillmentEvent {
                         feasibility: e.feasibility,
                         compensated_item_ids: e.compensated_item_ids.clone(),
                         blockers: e.blockers.clone(),
+                        cancelling_item_ids: e.cancelling_item_ids.clone(),
                     },
                 )]
             }
-            Self::CompensationCompleted(e) => {
-                vec![OrderCommand::CompleteCancellation {
-                    request_id: e.request_id,
-                }]
+            // The item's work is undone; the asset service reverts the installed base on
+            // its own (the order does not wait for it, see ADR 0008).
+            Self::OrderItemCompensated(e) => vec![OrderCommand::RecordItemCancelled {
+                item_id: e.item_id,
+                asset_reverted: Some(e.reverted_effect).filter(|x| *x != AssetEffect::None),
+            }],
+            Self::PlanAmendmentApplied(e) => {
+                vec![OrderCommand::RecordAmendmentApplied(
+                    RecordAmendmentApplied {
+                        request_id: e.request_id,
+                        plan_id: e.plan_id,
+                        tasks_per_item: e.tasks_per_item.clone(),
+                    },
+                )]
+            }
+            Self::PlanAmendmentRefused(e) => {
+                vec![OrderCommand::RecordAmendmentRejected(
+                    RecordAmendmentRejected {
+                        request_id: e.request_id,
+                        code: e.code.clone(),
+                        message: e.blockers.join("; "),
+                        remediation:
+                            "Raise a supplemental order for the change once this order completes."
+                                .into(),
+                    },
+                )]
             }
             // The operator's reason travels in the meta, which `WaiveItem` requires.
             Self::FulfillmentItemWaived(e) => vec![OrderCommand::WaiveItem {
@@ -112,7 +147,11 @@ impl FulfillmentEvent {
                 fallout_id: e.fallout_id,
                 resolution: RepairResolution::Resume,
             }],
-            Self::FulfillmentTaskSucceeded(_) | Self::FulfillmentTaskFailed(_) => Vec::new(),
+            // Task facts feed order-capture's execution view only; the plan's end is known
+            // from its items.
+            Self::FulfillmentTaskSucceeded(_)
+            | Self::FulfillmentTaskFailed(_)
+            | Self::CompensationCompleted(_) => Vec::new(),
         }
     }
 }
@@ -125,7 +164,10 @@ impl AssetEvent {
     /// and the day of the event for the other changes. An inconsistency fails the item and
     /// opens fallout case `fallout_id` on it (derive the id from the event id, so a
     /// redelivered event names the same case).
-    pub fn to_order_command(&self, fallout_id: FalloutId) -> Result<OrderCommand, ValueError> {
+    pub fn to_order_command(
+        &self,
+        fallout_id: FalloutId,
+    ) -> Result<Option<OrderCommand>, ValueError> {
         let (effect, effective_on): (AssetEffect, Option<NaiveDate>) = match self {
             Self::AssetCreated(e) => (AssetEffect::Create, e.asset.activation_date),
             Self::AssetModified(_) => (AssetEffect::Modify, None),
@@ -134,8 +176,10 @@ impl AssetEvent {
             Self::AssetResumed(_) => (AssetEffect::Resume, None),
             Self::AssetMoved(_) => (AssetEffect::Move, None),
             Self::AssetRenewed(_) => (AssetEffect::Renew, None),
+            // The order already recorded the cancellation (see `OrderItemCompensated`).
+            Self::AssetReverted(_) => return Ok(None),
             Self::AssetInconsistencyDetected(e) => {
-                return Ok(OrderCommand::RecordItemFailed(RecordItemFailed {
+                return Ok(Some(OrderCommand::RecordItemFailed(RecordItemFailed {
                     item_id: e.base.item_id,
                     fallout_id,
                     code: ReasonCode::parse(ASSET_INCONSISTENCY_CODE)?,
@@ -147,16 +191,18 @@ impl AssetEvent {
                         e.expected_status,
                         e.actual_status
                     ),
-                }));
+                })));
             }
         };
         let base = self.base();
-        Ok(OrderCommand::RecordItemCompleted(RecordItemCompleted {
-            item_id: base.item_id,
-            asset_effect: effect,
-            actual_asset_id: Some(base.asset_id.clone()),
-            activation_date: effective_on.or_else(|| Some(base.meta.at.date_naive())),
-        }))
+        Ok(Some(OrderCommand::RecordItemCompleted(
+            RecordItemCompleted {
+                item_id: base.item_id,
+                asset_effect: effect,
+                actual_asset_id: Some(base.asset_id.clone()),
+                activation_date: effective_on.or_else(|| Some(base.meta.at.date_naive())),
+            },
+        )))
     }
 
     /// The installed asset as it stands after the change, for projections; `None` for an
@@ -170,6 +216,7 @@ impl AssetEvent {
             Self::AssetResumed(e) => Some(&e.asset),
             Self::AssetMoved(e) => Some(&e.asset),
             Self::AssetRenewed(e) => Some(&e.asset),
+            Self::AssetReverted(e) => Some(&e.asset),
             Self::AssetInconsistencyDetected(_) => None,
         }
     }
@@ -184,6 +231,7 @@ impl AssetEvent {
             Self::AssetResumed(e) => &e.base,
             Self::AssetMoved(e) => &e.base,
             Self::AssetRenewed(e) => &e.base,
+            Self::AssetReverted(e) => &e.base,
             Self::AssetInconsistencyDetected(e) => &e.base,
         }
     }

@@ -4,12 +4,16 @@
 //! followed by this derivation, and the proptests check that the stored state always
 //! equals it. Precedence, first match wins:
 //!
+//! A CANCELLED item is no longer executable (002 §8.2: "Completed: all *executable* items
+//! reached success"), so the rules look at the other items:
+//!
 //! 1. an open fallout case or any FAILED item → FALLOUT. This is checked before
 //!    completion on purpose: an open incident must not silently disappear (000 §17.5),
 //!    even if it concerns an order-level task while all items look done;
-//! 2. all items terminal-success (COMPLETED or WAIVED) → COMPLETED;
-//! 3. any item CANCELLING → CANCELLING;
-//! 4. nothing in flight and at least one item CANCELLED → CANCELLED;
+//! 2. every item CANCELLED → CANCELLED;
+//! 3. all executable items terminal-success (COMPLETED or WAIVED) → COMPLETED (a partial
+//!    cancellation completes with the rest);
+//! 4. any item CANCELLING → CANCELLING;
 //! 5. some items terminal-success, the rest in flight → PARTIALLY_COMPLETED;
 //! 6. otherwise → IN_PROGRESS.
 //!
@@ -18,17 +22,23 @@
 use super::{ItemState, OrderState};
 
 pub fn derive_header_state(items: &[ItemState], has_open_fallout: bool) -> OrderState {
-    let any = |pred: fn(ItemState) -> bool| items.iter().any(|s| pred(*s));
-    let all = |pred: fn(ItemState) -> bool| !items.is_empty() && items.iter().all(|s| pred(*s));
+    let executable: Vec<ItemState> = items
+        .iter()
+        .copied()
+        .filter(|s| *s != ItemState::Cancelled)
+        .collect();
+    let any = |pred: fn(ItemState) -> bool| executable.iter().any(|s| pred(*s));
+    let all =
+        |pred: fn(ItemState) -> bool| !executable.is_empty() && executable.iter().all(|s| pred(*s));
 
     if has_open_fallout || any(|s| s == ItemState::Failed) {
         OrderState::Fallout
+    } else if executable.is_empty() && !items.is_empty() {
+        OrderState::Cancelled
     } else if all(ItemState::is_terminal_success) {
         OrderState::Completed
     } else if any(|s| s == ItemState::Cancelling) {
         OrderState::Cancelling
-    } else if !any(ItemState::is_in_flight) && any(|s| s == ItemState::Cancelled) {
-        OrderState::Cancelled
     } else if any(ItemState::is_terminal_success) {
         OrderState::PartiallyCompleted
     } else {
@@ -44,6 +54,7 @@ pub fn is_fulfillment_phase(state: OrderState) -> bool {
             | OrderState::PartiallyCompleted
             | OrderState::Fallout
             | OrderState::Completed
+            | OrderState::Cancelling
     )
 }
 
@@ -70,9 +81,22 @@ mod tests {
             derive_header_state(&[Cancelling, InProgress], false),
             OrderState::Cancelling
         );
+        // a cancelled item is not executable: the rest decides
         assert_eq!(
             derive_header_state(&[Cancelled, Completed], false),
+            OrderState::Completed
+        );
+        assert_eq!(
+            derive_header_state(&[Cancelled, Cancelled], false),
             OrderState::Cancelled
+        );
+        assert_eq!(
+            derive_header_state(&[Cancelled, Cancelling, Completed], false),
+            OrderState::Cancelling
+        );
+        assert_eq!(
+            derive_header_state(&[Cancelled, InProgress], false),
+            OrderState::InProgress
         );
         assert_eq!(
             derive_header_state(&[Completed, Pending], false),

@@ -39,12 +39,16 @@ pub enum OrderTrigger {
     ReleaseHold,
     RequestCancellation,
     RecordCancellationAssessment,
-    CompleteCancellation,
+    ReviewCancellation,
+    RecordItemCancelled,
+    RequestAmendment,
+    RecordAmendmentApplied,
+    RecordAmendmentRejected,
     CloseAsFailed,
 }
 
 impl OrderTrigger {
-    pub const ALL: [Self; 21] = [
+    pub const ALL: [Self; 25] = [
         Self::CaptureOrder,
         Self::CaptureDraft,
         Self::SubmitOrder,
@@ -64,7 +68,11 @@ impl OrderTrigger {
         Self::ReleaseHold,
         Self::RequestCancellation,
         Self::RecordCancellationAssessment,
-        Self::CompleteCancellation,
+        Self::ReviewCancellation,
+        Self::RecordItemCancelled,
+        Self::RequestAmendment,
+        Self::RecordAmendmentApplied,
+        Self::RecordAmendmentRejected,
         Self::CloseAsFailed,
     ];
 
@@ -175,6 +183,7 @@ pub const ORDER_TRANSITIONS: &[(OrderState, OrderTrigger, OrderState)] = &[
     (S::Fallout, T::RequestCancellation, S::CancellationRequested),
     (S::Fallout, T::RequestCancellation, S::Cancelled),
     (S::Fallout, T::CloseAsFailed, S::FailedClosed),
+    (S::Fallout, T::RecordItemCancelled, S::Fallout),
     (S::Fallout, T::PlaceHold, S::Fallout),
     (S::Fallout, T::ReleaseHold, S::Fallout),
     // CANCELLATION_REQUESTED: waiting for fulfillment's assessment; facts still arrive.
@@ -210,6 +219,27 @@ pub const ORDER_TRANSITIONS: &[(OrderState, OrderTrigger, OrderState)] = &[
     ),
     (
         S::CancellationRequested,
+        T::ReviewCancellation,
+        S::Cancelling,
+    ),
+    (
+        S::CancellationRequested,
+        T::ReviewCancellation,
+        S::InProgress,
+    ),
+    (
+        S::CancellationRequested,
+        T::ReviewCancellation,
+        S::PartiallyCompleted,
+    ),
+    (
+        S::CancellationRequested,
+        T::ReviewCancellation,
+        S::Completed,
+    ),
+    (S::CancellationRequested, T::ReviewCancellation, S::Fallout),
+    (
+        S::CancellationRequested,
         T::RecordItemStarted,
         S::CancellationRequested,
     ),
@@ -235,10 +265,47 @@ pub const ORDER_TRANSITIONS: &[(OrderState, OrderTrigger, OrderState)] = &[
         T::ReleaseHold,
         S::CancellationRequested,
     ),
-    // CANCELLING: compensation running.
-    (S::Cancelling, T::CompleteCancellation, S::Cancelled),
-    (S::Cancelling, T::RaiseFallout, S::Fallout),
+    // Amendments (ADR 0008 §3) are orthogonal to the state, like holds: the request and its
+    // outcome keep the state. Before a plan exists the change applies at once, so only
+    // planned states see an outcome arrive later.
+    (S::Validated, T::RequestAmendment, S::Validated),
+    (S::Decomposed, T::RequestAmendment, S::Decomposed),
+    (S::InProgress, T::RequestAmendment, S::InProgress),
+    (
+        S::PartiallyCompleted,
+        T::RequestAmendment,
+        S::PartiallyCompleted,
+    ),
+    (S::Fallout, T::RequestAmendment, S::Fallout),
+    (S::Decomposed, T::RecordAmendmentApplied, S::Decomposed),
+    (S::InProgress, T::RecordAmendmentApplied, S::InProgress),
+    (
+        S::PartiallyCompleted,
+        T::RecordAmendmentApplied,
+        S::PartiallyCompleted,
+    ),
+    (S::Fallout, T::RecordAmendmentApplied, S::Fallout),
+    (S::Decomposed, T::RecordAmendmentRejected, S::Decomposed),
+    (S::InProgress, T::RecordAmendmentRejected, S::InProgress),
+    (
+        S::PartiallyCompleted,
+        T::RecordAmendmentRejected,
+        S::PartiallyCompleted,
+    ),
+    (S::Fallout, T::RecordAmendmentRejected, S::Fallout),
+    // CANCELLING: compensation running; items outside the scope keep progressing, the
+    // header is derived from the items.
+    (S::Cancelling, T::RecordItemCancelled, S::Cancelling),
+    (S::Cancelling, T::RecordItemCancelled, S::Cancelled),
+    (S::Cancelling, T::RecordItemCancelled, S::InProgress),
+    (S::Cancelling, T::RecordItemCancelled, S::PartiallyCompleted),
+    (S::Cancelling, T::RecordItemCancelled, S::Completed),
+    (S::Cancelling, T::RecordItemStarted, S::Cancelling),
     (S::Cancelling, T::RecordItemProgress, S::Cancelling),
+    (S::Cancelling, T::RecordItemCompleted, S::Cancelling),
+    (S::Cancelling, T::RecordItemFailed, S::Fallout),
+    (S::Cancelling, T::WaiveItem, S::Cancelling),
+    (S::Cancelling, T::RaiseFallout, S::Fallout),
     (S::Cancelling, T::PlaceHold, S::Cancelling),
     (S::Cancelling, T::ReleaseHold, S::Cancelling),
 ];

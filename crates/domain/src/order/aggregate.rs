@@ -18,14 +18,15 @@ use super::header::OrderHeader;
 use super::hold::OrderHold;
 use super::item::OrderItem;
 use crate::capture::{CaptureOrder, Violation};
+use crate::change::CancellationKind;
 use crate::lifecycle::{
     CustomerStatus, ItemState, OrderState, customer_status, derive_header_state,
     is_fulfillment_phase,
 };
 use crate::meta::Actor;
 use crate::value::{
-    CancellationRequestId, CorrelationId, FalloutId, HoldId, OrderId, OrderItemId, OrderNumber,
-    PlanId, ReasonCode, TaskId, TenantId,
+    AmendmentRequestId, CancellationRequestId, CorrelationId, FalloutId, HoldId, OrderId,
+    OrderItemId, OrderNumber, PlanId, ReasonCode, TaskId, TenantId,
 };
 use crate::vocab::{CancellationFeasibility, CaptureMode, FalloutCategory};
 
@@ -56,6 +57,9 @@ pub struct Order {
     /// Open fallout cases and where the order resumes when they are repaired.
     pub fallout: Option<FalloutRecord>,
     pub cancellation: Option<CancellationRecord>,
+    /// The open amendment request, if any (one at a time).
+    #[serde(default)]
+    pub amendment: Option<Box<AmendmentRecord>>,
     pub created_at: DateTime<Utc>,
     pub created_by: Actor,
     pub updated_at: DateTime<Utc>,
@@ -116,6 +120,38 @@ pub struct CancellationRecord {
     /// Fallout cases that were open when cancellation was requested; restored on rejection.
     pub prior_fallout: Option<FalloutRecord>,
     pub assessment: Option<CancellationAssessment>,
+    /// The expanded scope; empty: the whole order.
+    #[serde(default)]
+    pub scope_item_ids: Vec<OrderItemId>,
+    #[serde(default)]
+    pub kind: Option<CancellationKind>,
+    #[serde(default)]
+    pub force_manual_review: bool,
+    /// Items that were COMPLETED (billing saw them) when they began cancelling.
+    #[serde(default)]
+    pub billing_started_item_ids: Vec<OrderItemId>,
+    /// Items this request has cancelled so far.
+    #[serde(default)]
+    pub cancelled_item_ids: Vec<OrderItemId>,
+}
+
+impl CancellationRecord {
+    /// Whether `item` is in the request's scope.
+    pub fn covers(&self, item: OrderItemId) -> bool {
+        self.scope_item_ids.is_empty() || self.scope_item_ids.contains(&item)
+    }
+}
+
+/// An accepted amendment waiting for its re-plan (ADR 0008 §3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AmendmentRecord {
+    pub request_id: AmendmentRequestId,
+    pub reason_code: ReasonCode,
+    pub requested_at: DateTime<Utc>,
+    pub requested_by: Actor,
+    pub proposed_content: OrderContent,
+    pub replanned_item_ids: Vec<OrderItemId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +160,9 @@ pub struct CancellationAssessment {
     pub feasibility: CancellationFeasibility,
     pub blockers: Vec<String>,
     pub assessed_at: DateTime<Utc>,
+    /// Items the assessment proposes to cancel (kept for a manual review's approval).
+    #[serde(default)]
+    pub proposed_item_ids: Vec<OrderItemId>,
 }
 
 /// Item counts per state: the order's fulfillment summary.

@@ -12,8 +12,8 @@ mod item;
 mod snapshot;
 
 pub use aggregate::{
-    CancellationAssessment, CancellationRecord, DecompositionRecord, FalloutCase, FalloutRecord,
-    FulfillmentSummary, Order, OrderContent,
+    AmendmentRecord, CancellationAssessment, CancellationRecord, DecompositionRecord, FalloutCase,
+    FalloutRecord, FulfillmentSummary, Order, OrderContent,
 };
 pub use header::{
     CommercialSnapshot, MigrationEvidence, OrderDates, OrderHeader, OrderRelation, OrderSource,

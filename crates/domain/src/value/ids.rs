@@ -82,6 +82,10 @@ uuid_id!(
     CancellationRequestId, "cancellationRequestId"
 );
 uuid_id!(
+    /// Identity of a durable amendment request.
+    AmendmentRequestId, "amendmentRequestId"
+);
+uuid_id!(
     /// Identity of a fulfillment plan produced by decomposition.
     PlanId, "planId"
 );

@@ -12,7 +12,10 @@ mod order_number;
 mod refs;
 mod text;
 
-pub use ids::{CancellationRequestId, FalloutId, HoldId, OrderId, OrderItemId, PlanId, TaskId};
+pub use ids::{
+    AmendmentRequestId, CancellationRequestId, FalloutId, HoldId, OrderId, OrderItemId, PlanId,
+    TaskId,
+};
 pub use money::{CurrencyCode, MONEY_INTEGER_DIGITS, MONEY_SCALE, Money, check_amount};
 pub use number::{LineNumber, Quantity};
 pub use order_number::OrderNumber;

@@ -102,3 +102,43 @@ pub enum RepairResolution {
     /// The item is waived by an audited policy decision.
     WaiveItem,
 }
+
+/// An order item's input a task may depend on (catalog `inputs`, 004 §18): a change to it
+/// replaces the tasks that use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ItemInput {
+    /// Offering id and version.
+    Offering,
+    Action,
+    Quantity,
+    TargetAsset,
+    Configuration,
+    ServiceLocation,
+}
+
+impl ItemInput {
+    pub const ALL: [Self; 6] = [
+        Self::Offering,
+        Self::Action,
+        Self::Quantity,
+        Self::TargetAsset,
+        Self::Configuration,
+        Self::ServiceLocation,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Offering => "OFFERING",
+            Self::Action => "ACTION",
+            Self::Quantity => "QUANTITY",
+            Self::TargetAsset => "TARGET_ASSET",
+            Self::Configuration => "CONFIGURATION",
+            Self::ServiceLocation => "SERVICE_LOCATION",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.as_str() == raw)
+    }
+}

@@ -10,7 +10,7 @@ mod execution;
 pub use action::{AssetEffect, AssetStatus, DependencyType, ItemAction, PriceKind};
 pub use execution::{
     CancellationFeasibility, DecompositionFailureCode, ExternalEffectLevel, FalloutCategory,
-    RepairResolution, TaskReversibility,
+    ItemInput, RepairResolution, TaskReversibility,
 };
 
 use serde::{Deserialize, Serialize};

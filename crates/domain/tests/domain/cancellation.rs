@@ -5,8 +5,8 @@ use oms_domain::vocab::{CancellationFeasibility as F, FalloutCategory, RepairRes
 use oms_domain::{OrderCommand, replay};
 
 use crate::support::{
-    Story, assess, cancel, complete, complete_cancellation, given, item_id, raise, repair,
-    request_id, start,
+    Story, assess, cancel, complete, given, item_cancelled, item_id, raise, repair, request_id,
+    start,
 };
 
 #[test]
@@ -71,10 +71,12 @@ fn golden_scenario_cancellation_after_reservation_goes_through_cancelling() {
             .iter()
             .all(|i| i.state == ItemState::Cancelling)
     );
-    let story = story.then(assess(F::FullyCancellable, vec![]));
+    let story = story
+        .then(assess(F::FullyCancellable, vec![]))
+        .then(item_cancelled(0));
     let done = given(&story)
-        .when(complete_cancellation())
-        .then_expect_types(&["OrderCancelled"]);
+        .when(item_cancelled(1))
+        .then_expect_types(&["OrderItemCancelled", "OrderCancelled"]);
     assert_eq!(done.state, OrderState::Cancelled);
     let audit: Vec<&str> = story
         .events
@@ -95,14 +97,16 @@ fn cancellation_after_irreversible_activation_keeps_the_activated_item() {
         .then_expect_types(&["OrderCancellationAssessed"]);
     assert_eq!(after.item(item_id(0)).unwrap().state, ItemState::Completed);
     assert_eq!(after.item(item_id(1)).unwrap().state, ItemState::Cancelling);
-    let story = story
-        .then(assess(F::PartiallyCancellable, vec![]))
-        .then(complete_cancellation());
-    assert_eq!(story.state(), Some(OrderState::Cancelled));
-    assert_eq!(
-        story.order().item(item_id(0)).unwrap().state,
-        ItemState::Completed
-    );
+    let story = story.then(assess(F::PartiallyCancellable, vec![]));
+    // the cancelled item is no longer executable: the order completes with the rest
+    let done = given(&story).when(item_cancelled(1)).then_expect_types(&[
+        "OrderItemCancelled",
+        "OrderCancellationCompleted",
+        "OrderCompleted",
+    ]);
+    assert_eq!(done.state, OrderState::Completed);
+    assert_eq!(done.item(item_id(0)).unwrap().state, ItemState::Completed);
+    assert_eq!(done.item(item_id(1)).unwrap().state, ItemState::Cancelled);
 }
 
 #[test]
@@ -154,12 +158,18 @@ fn duplicate_cancellation_is_refused_and_a_foreign_request_id_does_not_match() {
         .when(cancel())
         .then_error("CANCELLATION_ALREADY_REQUESTED");
     let other = oms_domain::value::CancellationRequestId::from_uuid(crate::support::uuid(4999));
-    given(&story)
-        .when(OrderCommand::CompleteCancellation { request_id: other })
+    let foreign = |feasibility| {
+        let OrderCommand::RecordCancellationAssessment(mut a) = assess(feasibility, vec![]) else {
+            unreachable!()
+        };
+        a.request_id = other;
+        OrderCommand::RecordCancellationAssessment(a)
+    };
+    given(&Story::in_progress(2))
+        .when(foreign(F::FullyCancellable))
         .then_error("ORDER_TRANSITION_NOT_ALLOWED");
-    let story = story.then(assess(F::FullyCancellable, vec![]));
     given(&story)
-        .when(OrderCommand::CompleteCancellation { request_id: other })
+        .when(foreign(F::FullyCancellable))
         .then_error("CANCELLATION_REQUEST_MISMATCH");
     assert_eq!(
         story.order().cancellation.as_ref().unwrap().request_id,
@@ -181,7 +191,8 @@ fn compensation_failure_creates_fallout_and_manual_repair_resumes_cancellation()
     assert_eq!(resumed.state, OrderState::Cancelling);
     let story = story
         .then(repair(1, RepairResolution::Resume))
-        .then(complete_cancellation());
+        .then(item_cancelled(0))
+        .then(item_cancelled(1));
     assert_eq!(story.state(), Some(OrderState::Cancelled));
 }
 
@@ -196,7 +207,9 @@ fn cancelling_a_completed_order_points_to_a_disconnect_order() {
 
 #[test]
 fn replaying_the_events_rebuilds_the_same_order_without_duplicate_effects() {
-    let story = Story::reaching(OrderState::Cancelling, 2).then(complete_cancellation());
+    let story = Story::reaching(OrderState::Cancelling, 2)
+        .then(item_cancelled(0))
+        .then(item_cancelled(1));
     assert_eq!(replay(&story.events).as_ref(), story.order.as_ref());
     let cancelled = story
         .events

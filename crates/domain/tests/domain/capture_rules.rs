@@ -8,6 +8,7 @@ use oms_domain::capture::{
     CaptureContext, CaptureOrder, MigrationInput, RelationInput, RuleCode, Severity,
     codes_with_a_rule, validate_capture,
 };
+use oms_domain::lifecycle::OrderState;
 use oms_domain::request_fingerprint;
 use oms_domain::value::OrderId;
 use oms_domain::vocab::{AssetStatus, CaptureMode, ItemAction, OrderType, PriceKind, RelationType};
@@ -128,6 +129,30 @@ fn fixture(code: RuleCode) -> (CaptureOrder, CaptureContext) {
         RuleCode::DuplicateExternalOrderRef => {
             o.external_order_ref = Some("WEB-2026-00001822".into());
             c.external_ref_used_by = Some(other_order());
+        }
+        RuleCode::RelatedOrderNotFound
+        | RuleCode::RelatedOrderStateInvalid
+        | RuleCode::RelatedOrderPartyMismatch => {
+            o.capture_mode = CaptureMode::Supplemental;
+            o.relations = vec![RelationInput {
+                relation_type: RelationType::Supplements,
+                order_id: other_order().to_string(),
+            }];
+            let related = |state, customer: &str| oms_domain::capture::RelatedOrderSnapshot {
+                order_id: other_order(),
+                state,
+                customer_id: Some(oms_domain::value::CustomerId::parse(customer).unwrap()),
+                account_id: Some(oms_domain::value::AccountId::parse("acct-2001").unwrap()),
+            };
+            match code {
+                RuleCode::RelatedOrderStateInvalid => {
+                    c = c.with_related_order(related(OrderState::Cancelled, "cust-1001"));
+                }
+                RuleCode::RelatedOrderPartyMismatch => {
+                    c = c.with_related_order(related(OrderState::Completed, "cust-9999"));
+                }
+                _ => {}
+            }
         }
     }
     (o, c)
@@ -288,7 +313,19 @@ fn direct_orders_need_no_quote_and_supplemental_orders_link_their_parent() {
         relation_type: RelationType::Supplements,
         order_id: other_order().to_string(),
     }];
-    let c = context().with_asset(asset("asset-1", AssetStatus::Active));
+    let bare = context().with_asset(asset("asset-1", AssetStatus::Active));
+    let report = validate_capture(&o, &bare, None);
+    assert_eq!(
+        report.violations.iter().map(|v| v.code).collect::<Vec<_>>(),
+        vec![RuleCode::RelatedOrderNotFound],
+        "the supplemented order must be known"
+    );
+    let c = bare.with_related_order(oms_domain::capture::RelatedOrderSnapshot {
+        order_id: other_order(),
+        state: OrderState::Completed,
+        customer_id: Some(oms_domain::value::CustomerId::parse("cust-1001").unwrap()),
+        account_id: Some(oms_domain::value::AccountId::parse("acct-2001").unwrap()),
+    });
     assert!(validate_capture(&o, &c, None).is_valid());
     // A second supplemental order competing for the same asset is refused.
     let mut busy = asset("asset-1", AssetStatus::Active);

@@ -8,8 +8,7 @@ use oms_domain::vocab::{CancellationFeasibility as F, RepairResolution};
 use oms_domain::{OrderCommand, decide, evolve};
 
 use crate::support::{
-    Story, assess, cancel, complete, complete_cancellation, fail, given, item_id, meta_r, progress,
-    repair, start, waive,
+    Story, assess, cancel, complete, fail, given, item_id, meta_r, progress, repair, start, waive,
 };
 
 use ItemState as I;
@@ -40,7 +39,7 @@ fn scenario(from: I, trigger: T) -> (Story, OrderCommand) {
             story_with(from).then(cancel()),
             assess(F::FullyCancellable, vec![]),
         ),
-        (I::Cancelling, T::FinishCancel) => (story_with(from), complete_cancellation()),
+        (I::Cancelling, T::FinishCancel) => (story_with(from), crate::support::item_cancelled(0)),
         // Direct cancellation before execution: items are still PENDING.
         (I::Pending, T::Cancel) => (Story::decomposed(2), cancel()),
         // Closing a failed order cancels its unfinished items.

@@ -6,6 +6,7 @@ mod support;
 mod cancellation;
 mod capture_flow;
 mod capture_rules;
+mod change_orders;
 mod events;
 mod invariants;
 mod item_table;

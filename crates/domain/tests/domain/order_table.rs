@@ -11,9 +11,10 @@ use oms_domain::vocab::{
 use oms_domain::{OrderCommand, decide};
 
 use crate::support::{
-    Story, assess, cancel, capture, complete, complete_cancellation, context, decomposition_failed,
-    draft, fail, given, item_id, meta_r, place_hold, plan, progress, quote_intake, raise,
-    release_hold, repair, start, waive,
+    Story, amend, amend_replanned, amendment_applied, amendment_rejected, assess, cancel, capture,
+    complete, context, decomposition_failed, draft, execution, fail, given, item_cancelled,
+    item_id, meta_r, new_start_date, place_hold, plan, progress, quote_intake, raise, release_hold,
+    repair, start, waive,
 };
 
 use OrderState as S;
@@ -155,14 +156,117 @@ fn scenario(from: S, trigger: T, to: S) -> (Story, OrderCommand) {
         (S::CancellationRequested, T::RecordItemFailed, _) => {
             (Story::reaching(S::CancellationRequested, 2), fail(0, 1))
         }
-        (S::Cancelling, T::CompleteCancellation, _) => {
-            (Story::reaching(S::Cancelling, 2), complete_cancellation())
-        }
+        (S::Cancelling, T::RecordItemCancelled, resumed) => item_cancelled_scenario(resumed),
+        (S::Fallout, T::RecordItemCancelled, _) => (
+            Story::reaching(S::Cancelling, 2).then(raise(1, FalloutCategory::Compensation)),
+            item_cancelled(0),
+        ),
+        (S::Cancelling, T::RecordItemStarted, _) => (partial_cancelling(), start(1)),
+        (S::Cancelling, T::RecordItemCompleted, _) => (partial_cancelling(), complete(1)),
+        (S::Cancelling, T::RecordItemFailed, _) => (partial_cancelling(), fail(1, 3)),
+        (S::Cancelling, T::WaiveItem, _) => (partial_cancelling(), waive(1)),
+        (S::CancellationRequested, T::ReviewCancellation, outcome) => review_scenario(outcome),
+        (_, T::RequestAmendment, _) => (
+            Story::reaching(from, 2),
+            amend(
+                vec![new_start_date()],
+                oms_domain::change::ExecutionView::default(),
+            ),
+        ),
+        (_, T::RecordAmendmentApplied, _) => (
+            Story::reaching(from, 2).then(amend_replanned(2)),
+            amendment_applied(2),
+        ),
+        (_, T::RecordAmendmentRejected, _) => (
+            Story::reaching(from, 2).then(amend_replanned(2)),
+            amendment_rejected(),
+        ),
         (S::Cancelling, T::RecordItemProgress, _) => (
             Story::reaching(S::Cancelling, 2),
             progress(0, FulfillmentState::WaitingForExternalSystem),
         ),
         row => panic!("no scenario for row {row:?}"),
+    }
+}
+
+/// CANCELLING with item 0 in scope and item 1 left alone (an ITEMS cancellation).
+fn partial_cancelling() -> Story {
+    let scope = oms_domain::change::CancellationScope::Items {
+        item_ids: vec![item_id(0)],
+    };
+    let OrderCommand::RecordCancellationAssessment(mut a) = assess(F::PartiallyCancellable, vec![])
+    else {
+        unreachable!()
+    };
+    a.cancelling_item_ids = vec![item_id(0)];
+    Story::in_progress(2)
+        .then(crate::support::cancel_with(execution(2), scope))
+        .then(OrderCommand::RecordCancellationAssessment(a))
+}
+
+fn item_cancelled_scenario(resumed: S) -> (Story, OrderCommand) {
+    match resumed {
+        S::Cancelling => (Story::reaching(S::Cancelling, 2), item_cancelled(0)),
+        S::Cancelled => (
+            Story::reaching(S::Cancelling, 2).then(item_cancelled(0)),
+            item_cancelled(1),
+        ),
+        S::InProgress => (partial_cancelling(), item_cancelled(0)),
+        S::PartiallyCompleted => (
+            Story::in_progress(3)
+                .then(complete(2))
+                .then(crate::support::cancel_with(
+                    execution(3),
+                    oms_domain::change::CancellationScope::Items {
+                        item_ids: vec![item_id(0)],
+                    },
+                ))
+                .then({
+                    let OrderCommand::RecordCancellationAssessment(mut a) =
+                        assess(F::PartiallyCancellable, vec![])
+                    else {
+                        unreachable!()
+                    };
+                    a.cancelling_item_ids = vec![item_id(0)];
+                    OrderCommand::RecordCancellationAssessment(a)
+                }),
+            item_cancelled(0),
+        ),
+        S::Completed => (partial_cancelling().then(complete(1)), item_cancelled(0)),
+        other => panic!("no item-cancelled scenario to {other:?}"),
+    }
+}
+
+fn review_scenario(outcome: S) -> (Story, OrderCommand) {
+    let review = |approve| OrderCommand::ReviewCancellation {
+        request_id: crate::support::request_id(),
+        approve,
+    };
+    let waiting = |story: Story| story.then(assess(F::RequiresManualReview, vec![]));
+    match outcome {
+        S::Cancelling => (
+            waiting(Story::reaching(S::CancellationRequested, 2)),
+            review(true),
+        ),
+        S::InProgress => (
+            waiting(Story::reaching(S::CancellationRequested, 2)),
+            review(false),
+        ),
+        S::PartiallyCompleted => (
+            waiting(Story::reaching(S::PartiallyCompleted, 2).then(cancel())),
+            review(false),
+        ),
+        S::Completed => (
+            waiting(Story::in_progress(2).then(cancel()))
+                .then(complete(0))
+                .then(complete(1)),
+            review(false),
+        ),
+        S::Fallout => (
+            waiting(Story::reaching(S::Fallout, 2).then(cancel())),
+            review(false),
+        ),
+        other => panic!("no review scenario to {other:?}"),
     }
 }
 
@@ -275,7 +379,14 @@ fn any_command(trigger: T) -> OrderCommand {
         T::ReleaseHold => release_hold(7),
         T::RequestCancellation => cancel(),
         T::RecordCancellationAssessment => assess(F::FullyCancellable, vec![]),
-        T::CompleteCancellation => complete_cancellation(),
+        T::ReviewCancellation => OrderCommand::ReviewCancellation {
+            request_id: crate::support::request_id(),
+            approve: true,
+        },
+        T::RecordItemCancelled => item_cancelled(0),
+        T::RequestAmendment => amend(vec![new_start_date()], execution(2)),
+        T::RecordAmendmentApplied => amendment_applied(2),
+        T::RecordAmendmentRejected => amendment_rejected(),
         T::CloseAsFailed => OrderCommand::CloseAsFailed,
     }
 }
@@ -287,6 +398,11 @@ fn expected_refusal_code(state: S, trigger: T) -> &'static str {
         (S::CancellationRequested | S::Cancelling, T::RequestCancellation) => {
             "CANCELLATION_ALREADY_REQUESTED"
         }
+        (S::CancellationRequested | S::Cancelling, T::RequestAmendment) => {
+            "CHANGE_ALREADY_IN_PROGRESS"
+        }
+        (S::Completed, T::RequestAmendment) => "ORDER_COMPLETED",
+        (S::Cancelled | S::Rejected | S::FailedClosed, T::RequestAmendment) => "ORDER_CLOSED",
         _ => "ORDER_TRANSITION_NOT_ALLOWED",
     }
 }
@@ -309,10 +425,10 @@ fn every_pair_outside_the_order_table_is_refused_with_a_stable_code() {
             refused += 1;
         }
     }
-    // 13 states x 21 triggers minus the allowed pairs.
+    // 13 states x 25 triggers minus the allowed pairs.
     let allowed: std::collections::BTreeSet<(S, T)> =
         ORDER_TRANSITIONS.iter().map(|&(f, t, _)| (f, t)).collect();
-    assert_eq!(refused, 13 * 21 - allowed.len());
+    assert_eq!(refused, 13 * 25 - allowed.len());
 }
 
 #[test]

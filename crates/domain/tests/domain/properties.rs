@@ -8,8 +8,8 @@ use oms_domain::vocab::{CancellationFeasibility, FalloutCategory, RepairResoluti
 use oms_domain::{OrderCommand, OrderEvent, decide, evolve, replay};
 
 use crate::support::{
-    Story, assess, cancel, complete, complete_cancellation, decomposition_failed, fail, item_id,
-    meta, meta_r, place_hold, plan, progress, raise, release_hold, repair, start, waive,
+    Story, assess, cancel, complete, decomposition_failed, fail, item_id, meta, meta_r, place_hold,
+    plan, progress, raise, release_hold, repair, start, waive,
 };
 
 #[derive(Debug, Clone)]
@@ -29,7 +29,7 @@ enum Op {
     ReleaseHold(usize),
     Cancel,
     Assess(CancellationFeasibility, bool),
-    CompleteCancellation,
+    ItemCancelled(usize),
     Close,
 }
 
@@ -61,7 +61,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..4usize).prop_map(Op::ReleaseHold),
         2 => Just(Op::Cancel),
         4 => (feasibility, any::<bool>()).prop_map(|(f, c)| Op::Assess(f, c)),
-        2 => Just(Op::CompleteCancellation),
+        3 => (0..4usize).prop_map(Op::ItemCancelled),
         1 => Just(Op::Close),
     ]
 }
@@ -109,7 +109,7 @@ fn command(op: &Op, n: u128, items: usize, order: &oms_domain::Order) -> OrderCo
                 vec![]
             },
         ),
-        Op::CompleteCancellation => complete_cancellation(),
+        Op::ItemCancelled(i) => crate::support::item_cancelled(*i),
         Op::Close => OrderCommand::CloseAsFailed,
     }
 }
@@ -179,14 +179,19 @@ proptest! {
     ) {
         let derived = derive_header_state(&states, open_fallout);
         let any = |s: ItemState| states.contains(&s);
+        // cancelled items are not executable (002 §8.2)
+        let executable: Vec<ItemState> =
+            states.iter().copied().filter(|s| *s != ItemState::Cancelled).collect();
         if open_fallout || any(ItemState::Failed) {
             prop_assert_eq!(derived, OrderState::Fallout);
-        } else if states.iter().all(|s| s.is_terminal_success()) {
+        } else if executable.is_empty() {
+            prop_assert_eq!(derived, OrderState::Cancelled);
+        } else if executable.iter().all(|s| s.is_terminal_success()) {
             prop_assert_eq!(derived, OrderState::Completed);
         } else {
             prop_assert_ne!(derived, OrderState::Completed);
             if derived == OrderState::PartiallyCompleted {
-                prop_assert!(states.iter().any(|s| s.is_terminal_success()) && states.iter().any(|s| s.is_in_flight()));
+                prop_assert!(executable.iter().any(|s| s.is_terminal_success()) && executable.iter().any(|s| s.is_in_flight()));
             }
         }
     }

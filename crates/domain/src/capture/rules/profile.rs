@@ -5,6 +5,7 @@
 use super::{Rule, RuleInput};
 use crate::capture::codes::RuleCode;
 use crate::capture::violation::Violation;
+use crate::lifecycle::OrderState;
 use crate::value::{OrderId, ReasonCode};
 use crate::vocab::RelationType;
 
@@ -73,6 +74,62 @@ pub(crate) const SUPPLEMENTS_RELATION: Rule = Rule {
     name: "supplements-relation",
     codes: &[RuleCode::RelatedOrderRequired],
     check: |input, out| require_relation(input, out, RelationType::Supplements),
+};
+
+/// 004 §7, §20: a supplemental order builds on an order of the same tenant, customer and
+/// account that was not rejected, cancelled or closed.
+pub(crate) const SUPPLEMENTED_ORDER: Rule = Rule {
+    name: "supplemented-order",
+    codes: &[
+        RuleCode::RelatedOrderNotFound,
+        RuleCode::RelatedOrderStateInvalid,
+        RuleCode::RelatedOrderPartyMismatch,
+    ],
+    check: |input, out| {
+        for (k, relation) in input.intake.relations.iter().enumerate() {
+            if relation.relation_type != RelationType::Supplements
+                || OrderId::parse(&relation.order_id).is_err()
+            {
+                continue;
+            }
+            let path = format!("relations[{k}].orderId");
+            let Some(related) = input.context.related_orders.get(relation.order_id.trim()) else {
+                out.push(
+                    RuleCode::RelatedOrderNotFound
+                        .at(path, format!("order {} does not exist", relation.order_id)),
+                );
+                continue;
+            };
+            if matches!(
+                related.state,
+                OrderState::Rejected | OrderState::Cancelled | OrderState::FailedClosed
+            ) {
+                out.push(RuleCode::RelatedOrderStateInvalid.at(
+                    path,
+                    format!("order {} is {:?}", related.order_id, related.state),
+                ));
+                continue;
+            }
+            let customer = &input.intake.customer;
+            let same_customer = related
+                .customer_id
+                .as_ref()
+                .is_none_or(|c| c.as_str() == customer.customer_id.trim());
+            let same_account = related
+                .account_id
+                .as_ref()
+                .is_none_or(|a| a.as_str() == customer.account_id.trim());
+            if !same_customer || !same_account {
+                out.push(RuleCode::RelatedOrderPartyMismatch.at(
+                    "customer",
+                    format!(
+                        "order {} belongs to another customer or account",
+                        related.order_id
+                    ),
+                ));
+            }
+        }
+    },
 };
 
 pub(crate) const EXTERNAL_REF_UNIQUE: Rule = Rule {

@@ -4,14 +4,19 @@
 
 use oms_domain::OrderCommand;
 use oms_domain::capture::{CaptureContext, CaptureOrder};
+use oms_domain::change::{
+    AmendmentChange, CancellationScope, CancellationSpec, ExecutionView, TaskView,
+};
 use oms_domain::command::{
-    CaptureDraftCommand, CaptureIds, CaptureOrderCommand, RaiseFallout,
-    RecordCancellationAssessment, RecordDecompositionFailure, RecordItemCompleted,
-    RecordItemFailed,
+    CaptureDraftCommand, CaptureIds, CaptureOrderCommand, RaiseFallout, RecordAmendmentApplied,
+    RecordAmendmentRejected, RecordCancellationAssessment, RecordDecompositionFailure,
+    RecordItemCompleted, RecordItemFailed, RequestAmendment, RequestCancellation,
 };
 use oms_domain::events::{FulfillmentPlan, PlannedTask};
 use oms_domain::lifecycle::FulfillmentState;
-use oms_domain::value::{AssetId, OrderItemId, OrderNumber, PlanId, PolicyRef, TaskId};
+use oms_domain::value::{
+    AmendmentRequestId, AssetId, OrderItemId, OrderNumber, PlanId, PolicyRef, TaskId,
+};
 use oms_domain::vocab::{
     AssetEffect, CancellationFeasibility, DecompositionFailureCode, ExternalEffectLevel,
     FalloutCategory, HoldType, RepairResolution, TaskReversibility,
@@ -63,6 +68,7 @@ pub fn plan(n: usize) -> OrderCommand {
                     compensation_task_type: Some("DEACTIVATE_SERVICE".into()),
                     item_milestone: Some(true),
                     item_asset_effect: Some(AssetEffect::Create),
+                    inputs: None,
                 })
                 .collect(),
         },
@@ -151,10 +157,20 @@ pub fn release_hold(n: u128) -> OrderCommand {
 }
 
 pub fn cancel() -> OrderCommand {
-    OrderCommand::RequestCancellation {
+    cancel_with(ExecutionView::default(), CancellationScope::Order)
+}
+
+/// A cancellation request of `scope`, assessed against `execution`.
+pub fn cancel_with(execution: ExecutionView, scope: CancellationScope) -> OrderCommand {
+    OrderCommand::RequestCancellation(Box::new(RequestCancellation {
         request_id: request_id(),
         reason_code: code("CUSTOMER_REQUEST"),
-    }
+        spec: CancellationSpec {
+            scope,
+            force_manual_review: false,
+        },
+        execution,
+    }))
 }
 
 pub fn assess(feasibility: CancellationFeasibility, compensated: Vec<OrderItemId>) -> OrderCommand {
@@ -163,11 +179,78 @@ pub fn assess(feasibility: CancellationFeasibility, compensated: Vec<OrderItemId
         feasibility,
         compensated_item_ids: compensated,
         blockers: vec![],
+        cancelling_item_ids: vec![],
     })
 }
 
-pub fn complete_cancellation() -> OrderCommand {
-    OrderCommand::CompleteCancellation {
-        request_id: request_id(),
+/// Fulfillment reports item `i`'s work undone.
+pub fn item_cancelled(i: usize) -> OrderCommand {
+    OrderCommand::RecordItemCancelled {
+        item_id: item_id(i),
+        asset_reverted: None,
     }
+}
+
+/// The execution view of `plan(n)`: one not-started ACTIVATE_SERVICE task per item, using
+/// every item input.
+pub fn execution(n: usize) -> ExecutionView {
+    let OrderCommand::RecordDecomposition { plan } = plan(n) else {
+        unreachable!()
+    };
+    ExecutionView {
+        plan_id: Some(plan.plan_id),
+        version: 0,
+        tasks: plan.tasks.iter().map(TaskView::planned).collect(),
+    }
+}
+
+pub fn amendment_id() -> AmendmentRequestId {
+    AmendmentRequestId::from_uuid(uuid(8100))
+}
+
+pub fn amend(changes: Vec<AmendmentChange>, execution: ExecutionView) -> OrderCommand {
+    OrderCommand::RequestAmendment(Box::new(RequestAmendment {
+        request_id: amendment_id(),
+        reason_code: code("CUSTOMER_REQUEST"),
+        changes,
+        execution,
+    }))
+}
+
+/// A change of the requested start date (no task uses it: applied at once).
+pub fn new_start_date() -> AmendmentChange {
+    AmendmentChange::ChangeRequestedDates {
+        requested_start: Some(today() + chrono::Days::new(30)),
+        requested_completion: Some(today() + chrono::Days::new(60)),
+    }
+}
+
+/// A characteristic change on item `i` (re-planned when its tasks use the configuration).
+pub fn new_config(i: usize) -> AmendmentChange {
+    AmendmentChange::ChangeItemConfiguration {
+        item_id: item_id(i),
+        set: std::collections::BTreeMap::from([("bandwidth".to_owned(), "10G".to_owned())]),
+    }
+}
+
+/// An amendment of the last item's configuration that waits for a re-plan.
+pub fn amend_replanned(n: usize) -> OrderCommand {
+    amend(vec![new_config(n - 1)], execution(n))
+}
+
+pub fn amendment_applied(n: usize) -> OrderCommand {
+    OrderCommand::RecordAmendmentApplied(RecordAmendmentApplied {
+        request_id: amendment_id(),
+        plan_id: PlanId::from_uuid(uuid(5001)),
+        tasks_per_item: (0..n).map(|i| (item_id(i), 1)).collect(),
+    })
+}
+
+pub fn amendment_rejected() -> OrderCommand {
+    OrderCommand::RecordAmendmentRejected(RecordAmendmentRejected {
+        request_id: amendment_id(),
+        code: code("REPLACED_TASK_STARTED"),
+        message: "a replaced task started".into(),
+        remediation: "raise a supplemental order".into(),
+    })
 }
