@@ -100,6 +100,30 @@ pub(crate) fn ids<T>(
     ids.iter().map(|v| id(field, *v, parse)).collect()
 }
 
+/// A domain enum published as a string (a set that may grow: kinds, dispositions), read
+/// back through its serde spelling.
+pub(crate) fn spelled<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub(crate) fn unspelled<T: serde::de::DeserializeOwned>(
+    field: &str,
+    raw: &str,
+) -> Result<T, MappingError> {
+    serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(|e| {
+        MappingError::InvalidValue {
+            field: field.to_owned(),
+            source: ValueError::Format {
+                field: "spelling",
+                detail: format!("'{raw}': {e}"),
+            },
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

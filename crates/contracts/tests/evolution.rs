@@ -65,6 +65,7 @@ fn a_plan_written_before_the_optional_task_fields_reads_them_as_none() {
             task.compensation_task_type = None;
             task.item_milestone = None;
             task.item_asset_effect = None;
+            task.inputs = None;
         }
         assert_eq!(old.plan, expected);
         checked += 1;

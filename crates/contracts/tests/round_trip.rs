@@ -56,6 +56,12 @@ fn published(event: &OrderEvent) -> OrderEvent {
         OrderEvent::OrderReleasedForFulfillment(e) => {
             e.content.header.parties.customer_display_name = None;
         }
+        OrderEvent::OrderAmendmentRequested(e) => {
+            e.proposed_content.header.parties.customer_display_name = None;
+        }
+        OrderEvent::OrderAmendmentApplied(e) => {
+            e.content.header.parties.customer_display_name = None;
+        }
         _ => {}
     }
     event

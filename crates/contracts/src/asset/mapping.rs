@@ -101,6 +101,10 @@ impl From<&AssetEvent> for AssetEventV1 {
                 actual_status: e.actual_status.map(Into::into),
                 description: e.description.clone(),
             }),
+            AssetEvent::AssetReverted(e) => v1!(AssetReverted {
+                asset: InstalledAsset::from(&e.asset),
+                reverted_effect: e.reverted_effect.into(),
+            }),
         }
     }
 }
@@ -166,6 +170,12 @@ impl TryFrom<&AssetEventV1> for AssetEvent {
                 expected_status: e.expected_status.map(Into::into),
                 actual_status: e.actual_status.map(Into::into),
                 description: e.description.clone(),
+            }
+            .into(),
+            AssetEventV1::AssetReverted(e) => dom::AssetReverted {
+                base: base(&e.head())?,
+                asset: e.asset.to_domain()?,
+                reverted_effect: e.reverted_effect.into(),
             }
             .into(),
         })

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-use crate::common::{Actor, AssetStatus, ItemAction, PriceSnapshot, ProductRef, ServiceAddress};
+use crate::common::{
+    Actor, AssetEffect, AssetStatus, ItemAction, PriceSnapshot, ProductRef, ServiceAddress,
+};
 use oms_messaging::{Envelope, avro_serde};
 
 /// The asset as it stands after the change.
@@ -116,6 +118,11 @@ asset_event!(AssetInconsistencyDetected {
     description: String,
 });
 
+asset_event!(AssetReverted {
+    asset: InstalledAsset,
+    reverted_effect: AssetEffect,
+});
+
 oms_messaging::event_family! {
     /// Every record of `oms.asset.events.v1`.
     pub enum AssetEventV1 in "oms.asset.events.v1" {
@@ -135,5 +142,7 @@ oms_messaging::event_family! {
             include_str!("../../../../schemas/oms.asset.events.v1/AssetRenewed.avsc");
         AssetInconsistencyDetected(AssetInconsistencyDetected) = "com.example.oms.asset.v1.AssetInconsistencyDetected",
             include_str!("../../../../schemas/oms.asset.events.v1/AssetInconsistencyDetected.avsc");
+        AssetReverted(AssetReverted) = "com.example.oms.asset.v1.AssetReverted",
+            include_str!("../../../../schemas/oms.asset.events.v1/AssetReverted.avsc");
     }
 }

@@ -2,7 +2,8 @@
 //! mints the event id: convert once per fact and store the result.
 
 use oms_domain::events::{self as dom, DecompositionEvent};
-use oms_domain::value::{FalloutId, OrderItemId, PlanId, TaskId};
+use oms_domain::value::{AmendmentRequestId, FalloutId, OrderItemId, PlanId, TaskId};
+use oms_domain::vocab::ItemInput;
 use uuid::Uuid;
 
 use super::{DecompositionEventV1, FulfillmentPlan, PlannedTask};
@@ -30,6 +31,30 @@ impl From<&DecompositionEvent> for DecompositionEventV1 {
                     actor,
                     reason,
                     fallout_id: e.fallout_id.as_uuid(),
+                    code: e.code.into(),
+                    item_id: e.item_id.map(|i| i.as_uuid()),
+                    message: e.message.clone(),
+                    remediation: e.remediation.clone(),
+                })
+            }
+            DecompositionEvent::OrderRedecomposed(e) => {
+                Self::OrderRedecomposed(super::OrderRedecomposed {
+                    envelope,
+                    order_id: e.base.order_id.as_uuid(),
+                    actor,
+                    reason,
+                    request_id: e.request_id.as_uuid(),
+                    previous_plan_id: e.previous_plan_id.as_uuid(),
+                    plan: FulfillmentPlan::from(&e.plan),
+                })
+            }
+            DecompositionEvent::OrderRedecompositionFailed(e) => {
+                Self::OrderRedecompositionFailed(super::OrderRedecompositionFailed {
+                    envelope,
+                    order_id: e.base.order_id.as_uuid(),
+                    actor,
+                    reason,
+                    request_id: e.request_id.as_uuid(),
                     code: e.code.into(),
                     item_id: e.item_id.map(|i| i.as_uuid()),
                     message: e.message.clone(),
@@ -64,6 +89,10 @@ impl From<&dom::FulfillmentPlan> for FulfillmentPlan {
                     compensation_task_type: t.compensation_task_type.clone(),
                     item_milestone: t.item_milestone,
                     item_asset_effect: t.item_asset_effect.map(Into::into),
+                    inputs: t
+                        .inputs
+                        .as_ref()
+                        .map(|i| i.iter().map(|x| x.as_str().to_owned()).collect()),
                 })
                 .collect(),
         }
@@ -91,6 +120,26 @@ impl FulfillmentPlan {
                         compensation_task_type: t.compensation_task_type.clone(),
                         item_milestone: t.item_milestone,
                         item_asset_effect: t.item_asset_effect.map(Into::into),
+                        inputs: t
+                            .inputs
+                            .as_ref()
+                            .map(|inputs| {
+                                inputs
+                                    .iter()
+                                    .map(|raw| {
+                                        ItemInput::parse(raw).ok_or_else(|| {
+                                            MappingError::InvalidValue {
+                                                field: "plan.tasks.inputs".into(),
+                                                source: oms_domain::ValueError::Format {
+                                                    field: "inputs",
+                                                    detail: format!("unknown item input '{raw}'"),
+                                                },
+                                            }
+                                        })
+                                    })
+                                    .collect::<Result<Vec<_>, MappingError>>()
+                            })
+                            .transpose()?,
                     })
                 })
                 .collect::<Result<_, MappingError>>()?,
@@ -117,6 +166,24 @@ impl TryFrom<&DecompositionEventV1> for DecompositionEvent {
                 remediation: e.remediation.clone(),
             }
             .into(),
+            DecompositionEventV1::OrderRedecomposed(e) => dom::OrderRedecomposed {
+                base: fact_base(&e.head())?,
+                request_id: id("requestId", e.request_id, AmendmentRequestId::parse)?,
+                previous_plan_id: id("previousPlanId", e.previous_plan_id, PlanId::parse)?,
+                plan: e.plan.to_domain()?,
+            }
+            .into(),
+            DecompositionEventV1::OrderRedecompositionFailed(e) => {
+                dom::OrderRedecompositionFailed {
+                    base: fact_base(&e.head())?,
+                    request_id: id("requestId", e.request_id, AmendmentRequestId::parse)?,
+                    code: e.code.into(),
+                    item_id: id_opt("itemId", e.item_id, OrderItemId::parse)?,
+                    message: e.message.clone(),
+                    remediation: e.remediation.clone(),
+                }
+                .into()
+            }
         })
     }
 }

@@ -71,6 +71,8 @@ pub struct PlannedTask {
     pub item_milestone: Option<bool>,
     #[serde(default)]
     pub item_asset_effect: Option<AssetEffect>,
+    #[serde(default)]
+    pub inputs: Option<Vec<String>>,
 }
 
 fact_event!(
@@ -90,6 +92,29 @@ fact_event!(
     }
 );
 
+fact_event!(
+    /// An amended order was decomposed again with its plan's rules version.
+    OrderRedecomposed {
+        #[serde(with = "avro_serde::uuid")]
+        request_id: Uuid,
+        #[serde(with = "avro_serde::uuid")]
+        previous_plan_id: Uuid,
+        plan: FulfillmentPlan,
+    }
+);
+fact_event!(
+    /// The amended order could not be decomposed.
+    OrderRedecompositionFailed {
+        #[serde(with = "avro_serde::uuid")]
+        request_id: Uuid,
+        code: DecompositionFailureCode,
+        #[serde(with = "avro_serde::uuid_opt", default)]
+        item_id: Option<Uuid>,
+        message: String,
+        remediation: String,
+    }
+);
+
 oms_messaging::event_family! {
     /// Every record of `oms.decomposition.events.v1`.
     pub enum DecompositionEventV1 in "oms.decomposition.events.v1" {
@@ -97,5 +122,9 @@ oms_messaging::event_family! {
             include_str!("../../../../schemas/oms.decomposition.events.v1/OrderDecomposed.avsc");
         OrderDecompositionFailed(OrderDecompositionFailed) = "com.example.oms.decomposition.v1.OrderDecompositionFailed",
             include_str!("../../../../schemas/oms.decomposition.events.v1/OrderDecompositionFailed.avsc");
+        OrderRedecomposed(OrderRedecomposed) = "com.example.oms.decomposition.v1.OrderRedecomposed",
+            include_str!("../../../../schemas/oms.decomposition.events.v1/OrderRedecomposed.avsc");
+        OrderRedecompositionFailed(OrderRedecompositionFailed) = "com.example.oms.decomposition.v1.OrderRedecompositionFailed",
+            include_str!("../../../../schemas/oms.decomposition.events.v1/OrderRedecompositionFailed.avsc");
     }
 }

@@ -3,18 +3,24 @@
 
 use oms_domain::events::{self as dom, FulfillmentEvent};
 use oms_domain::value::{
-    AccountId, AssetId, BillingAccountId, CancellationRequestId, CustomerId, FalloutId, LineNumber,
-    OrderItemId, PlanId, PolicyRef, Quantity, ReasonCode, TaskId,
+    AccountId, AmendmentRequestId, AssetId, BillingAccountId, CancellationRequestId, CustomerId,
+    FalloutId, LineNumber, OrderItemId, PlanId, PolicyRef, Quantity, ReasonCode, TaskId,
 };
 
 use super::{FulfilledItem, FulfillmentEventV1};
 use crate::common::{
     FactRecord, PriceSnapshot, ProductRef, ServiceAddress, actor_and_reason, envelope_of, fact_base,
 };
-use crate::error::{MappingError, count, count_opt, id, id_opt, ids, parsed, parsed_opt};
+use crate::error::{
+    MappingError, count, count_opt, id, id_opt, ids, parsed, parsed_opt, spelled, unspelled,
+};
 
 fn uuids(list: &[OrderItemId]) -> Vec<uuid::Uuid> {
     list.iter().map(OrderItemId::as_uuid).collect()
+}
+
+fn task_uuids(list: &[TaskId]) -> Vec<uuid::Uuid> {
+    list.iter().map(TaskId::as_uuid).collect()
 }
 
 impl From<&dom::FulfilledItem> for FulfilledItem {
@@ -78,12 +84,14 @@ impl From<&FulfillmentEvent> for FulfillmentEventV1 {
                 task_id: e.task_id.as_uuid(),
                 item_ids: uuids(&e.item_ids),
                 attempt: i64::from(e.attempt),
+                compensates_task_id: e.compensates_task_id.map(|t| t.as_uuid()),
             }),
             FulfillmentEvent::FulfillmentTaskSucceeded(e) => v1!(FulfillmentTaskSucceeded {
                 task_id: e.task_id.as_uuid(),
                 item_ids: uuids(&e.item_ids),
                 external_effect_level: e.external_effect_level.into(),
                 external_ref: e.external_ref.clone(),
+                compensates_task_id: e.compensates_task_id.map(|t| t.as_uuid()),
             }),
             FulfillmentEvent::FulfillmentTaskFailed(e) => v1!(FulfillmentTaskFailed {
                 task_id: e.task_id.as_uuid(),
@@ -92,6 +100,7 @@ impl From<&FulfillmentEvent> for FulfillmentEventV1 {
                 message: e.message.clone(),
                 will_retry: e.will_retry,
                 attempt: i64::from(e.attempt),
+                compensates_task_id: e.compensates_task_id.map(|t| t.as_uuid()),
             }),
             FulfillmentEvent::OrderItemFulfilled(e) => v1!(OrderItemFulfilled {
                 item_id: e.item_id.as_uuid(),
@@ -126,10 +135,41 @@ impl From<&FulfillmentEvent> for FulfillmentEventV1 {
                     feasibility: e.feasibility.into(),
                     compensated_item_ids: uuids(&e.compensated_item_ids),
                     blockers: e.blockers.clone(),
+                    cancelling_item_ids: uuids(&e.cancelling_item_ids),
+                    task_impacts: e
+                        .task_impacts
+                        .iter()
+                        .map(|t| super::AssessedTask {
+                            task_id: t.task_id.as_uuid(),
+                            task_type: t.task_type.clone(),
+                            disposition: spelled(&t.disposition),
+                            compensation_task_type: t.compensation_task_type.clone(),
+                        })
+                        .collect(),
                 })
             }
             FulfillmentEvent::CompensationCompleted(e) => v1!(CompensationCompleted {
                 request_id: e.request_id.as_uuid(),
+            }),
+            FulfillmentEvent::OrderItemCompensated(e) => v1!(OrderItemCompensated {
+                request_id: e.request_id.as_uuid(),
+                item_id: e.item_id.as_uuid(),
+                reverted_effect: e.reverted_effect.into(),
+                asset_id: e.asset_id.as_ref().map(|a| a.as_str().to_owned()),
+                item: FulfilledItem::from(e.item.as_ref()),
+            }),
+            FulfillmentEvent::PlanAmendmentApplied(e) => v1!(PlanAmendmentApplied {
+                request_id: e.request_id.as_uuid(),
+                plan_id: e.plan_id.as_uuid(),
+                kept_task_ids: task_uuids(&e.kept_task_ids),
+                added_task_ids: task_uuids(&e.added_task_ids),
+                cancelled_task_ids: task_uuids(&e.cancelled_task_ids),
+                tasks_per_item: crate::order::task_counts_of(&e.tasks_per_item),
+            }),
+            FulfillmentEvent::PlanAmendmentRefused(e) => v1!(PlanAmendmentRefused {
+                request_id: e.request_id.as_uuid(),
+                code: e.code.as_str().to_owned(),
+                blockers: e.blockers.clone(),
             }),
         }
     }
@@ -146,6 +186,9 @@ fn event_order_id(event: &FulfillmentEvent) -> uuid::Uuid {
         FulfillmentEvent::FulfillmentItemWaived(e) => &e.base,
         FulfillmentEvent::CancellationAssessmentCompleted(e) => &e.base,
         FulfillmentEvent::CompensationCompleted(e) => &e.base,
+        FulfillmentEvent::OrderItemCompensated(e) => &e.base,
+        FulfillmentEvent::PlanAmendmentApplied(e) => &e.base,
+        FulfillmentEvent::PlanAmendmentRefused(e) => &e.base,
     };
     base.order_id.as_uuid()
 }
@@ -162,6 +205,11 @@ impl TryFrom<&FulfillmentEventV1> for FulfillmentEvent {
                 task_id: id("taskId", e.task_id, TaskId::parse)?,
                 item_ids: ids("itemIds", &e.item_ids, OrderItemId::parse)?,
                 attempt: count("attempt", e.attempt)?,
+                compensates_task_id: id_opt(
+                    "compensatesTaskId",
+                    e.compensates_task_id,
+                    TaskId::parse,
+                )?,
             }
             .into(),
             FulfillmentEventV1::FulfillmentTaskSucceeded(e) => dom::FulfillmentTaskSucceeded {
@@ -170,6 +218,11 @@ impl TryFrom<&FulfillmentEventV1> for FulfillmentEvent {
                 item_ids: ids("itemIds", &e.item_ids, OrderItemId::parse)?,
                 external_effect_level: e.external_effect_level.into(),
                 external_ref: e.external_ref.clone(),
+                compensates_task_id: id_opt(
+                    "compensatesTaskId",
+                    e.compensates_task_id,
+                    TaskId::parse,
+                )?,
             }
             .into(),
             FulfillmentEventV1::FulfillmentTaskFailed(e) => dom::FulfillmentTaskFailed {
@@ -180,6 +233,11 @@ impl TryFrom<&FulfillmentEventV1> for FulfillmentEvent {
                 message: e.message.clone(),
                 will_retry: e.will_retry,
                 attempt: count("attempt", e.attempt)?,
+                compensates_task_id: id_opt(
+                    "compensatesTaskId",
+                    e.compensates_task_id,
+                    TaskId::parse,
+                )?,
             }
             .into(),
             FulfillmentEventV1::OrderItemFulfilled(e) => dom::OrderItemFulfilled {
@@ -228,12 +286,55 @@ impl TryFrom<&FulfillmentEventV1> for FulfillmentEvent {
                         OrderItemId::parse,
                     )?,
                     blockers: e.blockers.clone(),
+                    cancelling_item_ids: ids(
+                        "cancellingItemIds",
+                        &e.cancelling_item_ids,
+                        OrderItemId::parse,
+                    )?,
+                    task_impacts: e
+                        .task_impacts
+                        .iter()
+                        .map(|t| {
+                            Ok(dom::AssessedTask {
+                                task_id: id("taskImpacts.taskId", t.task_id, TaskId::parse)?,
+                                task_type: t.task_type.clone(),
+                                disposition: unspelled("taskImpacts.disposition", &t.disposition)?,
+                                compensation_task_type: t.compensation_task_type.clone(),
+                            })
+                        })
+                        .collect::<Result<_, MappingError>>()?,
                 }
                 .into()
             }
             FulfillmentEventV1::CompensationCompleted(e) => dom::CompensationCompleted {
                 base: fact_base(&e.head())?,
                 request_id: id("requestId", e.request_id, CancellationRequestId::parse)?,
+            }
+            .into(),
+            FulfillmentEventV1::OrderItemCompensated(e) => dom::OrderItemCompensated {
+                base: fact_base(&e.head())?,
+                request_id: id("requestId", e.request_id, CancellationRequestId::parse)?,
+                item_id: item(e.item_id)?,
+                reverted_effect: e.reverted_effect.into(),
+                asset_id: parsed_opt("assetId", e.asset_id.as_ref(), AssetId::parse)?,
+                item: Box::new(e.item.to_domain()?),
+            }
+            .into(),
+            FulfillmentEventV1::PlanAmendmentApplied(e) => dom::PlanAmendmentApplied {
+                base: fact_base(&e.head())?,
+                request_id: id("requestId", e.request_id, AmendmentRequestId::parse)?,
+                plan_id: id("planId", e.plan_id, PlanId::parse)?,
+                kept_task_ids: ids("keptTaskIds", &e.kept_task_ids, TaskId::parse)?,
+                added_task_ids: ids("addedTaskIds", &e.added_task_ids, TaskId::parse)?,
+                cancelled_task_ids: ids("cancelledTaskIds", &e.cancelled_task_ids, TaskId::parse)?,
+                tasks_per_item: crate::order::task_counts_from(&e.tasks_per_item)?,
+            }
+            .into(),
+            FulfillmentEventV1::PlanAmendmentRefused(e) => dom::PlanAmendmentRefused {
+                base: fact_base(&e.head())?,
+                request_id: id("requestId", e.request_id, AmendmentRequestId::parse)?,
+                code: parsed("code", ReasonCode::parse(&e.code))?,
+                blockers: e.blockers.clone(),
             }
             .into(),
         })

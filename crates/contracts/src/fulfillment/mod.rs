@@ -48,6 +48,8 @@ fact_event!(FulfillmentTaskStarted {
     #[serde(with = "uuid_list")]
     item_ids: Vec<Uuid>,
     attempt: i64,
+    #[serde(with = "avro_serde::uuid_opt", default)]
+    compensates_task_id: Option<Uuid>,
 });
 fact_event!(FulfillmentTaskSucceeded {
     #[serde(with = "avro_serde::uuid")]
@@ -56,6 +58,8 @@ fact_event!(FulfillmentTaskSucceeded {
     item_ids: Vec<Uuid>,
     external_effect_level: ExternalEffectLevel,
     external_ref: Option<String>,
+    #[serde(with = "avro_serde::uuid_opt", default)]
+    compensates_task_id: Option<Uuid>,
 });
 fact_event!(FulfillmentTaskFailed {
     #[serde(with = "avro_serde::uuid")]
@@ -66,6 +70,8 @@ fact_event!(FulfillmentTaskFailed {
     message: String,
     will_retry: bool,
     attempt: i64,
+    #[serde(with = "avro_serde::uuid_opt", default)]
+    compensates_task_id: Option<Uuid>,
 });
 fact_event!(
     /// An item is done, with the item context the asset service acts on.
@@ -108,6 +114,17 @@ fact_event!(
         policy_ref: String,
     }
 );
+/// One task's disposition in a cancellation assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssessedTask {
+    #[serde(with = "avro_serde::uuid")]
+    pub task_id: Uuid,
+    pub task_type: String,
+    pub disposition: String,
+    pub compensation_task_type: Option<String>,
+}
+
 fact_event!(CancellationAssessmentCompleted {
     #[serde(with = "avro_serde::uuid")]
     request_id: Uuid,
@@ -115,10 +132,46 @@ fact_event!(CancellationAssessmentCompleted {
     #[serde(with = "uuid_list")]
     compensated_item_ids: Vec<Uuid>,
     blockers: Vec<String>,
+    #[serde(with = "uuid_list", default)]
+    cancelling_item_ids: Vec<Uuid>,
+    #[serde(default)]
+    task_impacts: Vec<AssessedTask>,
 });
 fact_event!(CompensationCompleted {
     #[serde(with = "avro_serde::uuid")]
     request_id: Uuid,
+});
+
+fact_event!(
+    /// An item's compensation finished; the asset service reverts `reverted_effect`.
+    OrderItemCompensated {
+        #[serde(with = "avro_serde::uuid")]
+        request_id: Uuid,
+        #[serde(with = "avro_serde::uuid")]
+        item_id: Uuid,
+        reverted_effect: AssetEffect,
+        asset_id: Option<String>,
+        item: FulfilledItem,
+    }
+);
+fact_event!(PlanAmendmentApplied {
+    #[serde(with = "avro_serde::uuid")]
+    request_id: Uuid,
+    #[serde(with = "avro_serde::uuid")]
+    plan_id: Uuid,
+    #[serde(with = "uuid_list")]
+    kept_task_ids: Vec<Uuid>,
+    #[serde(with = "uuid_list")]
+    added_task_ids: Vec<Uuid>,
+    #[serde(with = "uuid_list")]
+    cancelled_task_ids: Vec<Uuid>,
+    tasks_per_item: Vec<crate::order::ItemTaskCount>,
+});
+fact_event!(PlanAmendmentRefused {
+    #[serde(with = "avro_serde::uuid")]
+    request_id: Uuid,
+    code: String,
+    blockers: Vec<String>,
 });
 
 oms_messaging::event_family! {
@@ -142,5 +195,11 @@ oms_messaging::event_family! {
             include_str!("../../../../schemas/oms.fulfillment.events.v1/CancellationAssessmentCompleted.avsc");
         CompensationCompleted(CompensationCompleted) = "com.example.oms.fulfillment.v1.CompensationCompleted",
             include_str!("../../../../schemas/oms.fulfillment.events.v1/CompensationCompleted.avsc");
+        OrderItemCompensated(OrderItemCompensated) = "com.example.oms.fulfillment.v1.OrderItemCompensated",
+            include_str!("../../../../schemas/oms.fulfillment.events.v1/OrderItemCompensated.avsc");
+        PlanAmendmentApplied(PlanAmendmentApplied) = "com.example.oms.fulfillment.v1.PlanAmendmentApplied",
+            include_str!("../../../../schemas/oms.fulfillment.events.v1/PlanAmendmentApplied.avsc");
+        PlanAmendmentRefused(PlanAmendmentRefused) = "com.example.oms.fulfillment.v1.PlanAmendmentRefused",
+            include_str!("../../../../schemas/oms.fulfillment.events.v1/PlanAmendmentRefused.avsc");
     }
 }

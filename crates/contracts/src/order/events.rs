@@ -1,4 +1,4 @@
-//! The 23 records of `oms.order.events.v1`, one per domain `OrderEvent` variant. Every
+//! The 28 records of `oms.order.events.v1`, one per domain `OrderEvent` variant. Every
 //! record starts with the envelope, the order id and version, and who decided (actor,
 //! reason); [`order_event!`] writes that part once.
 
@@ -177,6 +177,13 @@ order_event!(OrderCancellationRequested {
     request_id: Uuid,
     reason_code: String,
     prior_state: OrderState,
+    // Optional fields added after release 1 (the codec decodes with the writer's schema).
+    #[serde(with = "uuid_list", default)]
+    scope_item_ids: Vec<Uuid>,
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(default)]
+    force_manual_review: bool,
 });
 order_event!(OrderCancellationAssessed {
     #[serde(with = "avro_serde::uuid")]
@@ -208,4 +215,63 @@ order_event!(
 order_event!(OrderFailedClosed {
     #[serde(with = "uuid_list")]
     closed_item_ids: Vec<Uuid>,
+});
+order_event!(
+    /// Billing-facing: an item is cancelled after release.
+    OrderItemCancelled {
+        #[serde(with = "avro_serde::uuid")]
+        request_id: Uuid,
+        #[serde(with = "avro_serde::uuid")]
+        item_id: Uuid,
+        line_number: i64,
+        billing_account_id: String,
+        price: PriceSnapshot,
+        billing_started: bool,
+        asset_reverted: Option<AssetEffect>,
+    }
+);
+order_event!(OrderCancellationCompleted {
+    #[serde(with = "avro_serde::uuid")]
+    request_id: Uuid,
+    #[serde(with = "uuid_list")]
+    cancelled_item_ids: Vec<Uuid>,
+    resumed_state: OrderState,
+});
+
+/// One change of an amendment, as the audit trail shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AmendmentChange {
+    pub kind: String,
+    #[serde(with = "avro_serde::uuid_opt", default)]
+    pub item_id: Option<Uuid>,
+    pub path: String,
+    pub before: String,
+    pub after: String,
+}
+
+order_event!(OrderAmendmentRequested {
+    #[serde(with = "avro_serde::uuid")]
+    request_id: Uuid,
+    reason_code: String,
+    changes: Vec<AmendmentChange>,
+    proposed_content: OrderContent,
+    requires_redecomposition: bool,
+    #[serde(with = "uuid_list")]
+    replanned_item_ids: Vec<Uuid>,
+});
+order_event!(OrderAmendmentApplied {
+    #[serde(with = "avro_serde::uuid")]
+    request_id: Uuid,
+    content: OrderContent,
+    #[serde(with = "avro_serde::uuid_opt", default)]
+    plan_id: Option<Uuid>,
+    tasks_per_item: Vec<ItemTaskCount>,
+});
+order_event!(OrderAmendmentRejected {
+    #[serde(with = "avro_serde::uuid")]
+    request_id: Uuid,
+    code: String,
+    message: String,
+    remediation: String,
 });

@@ -32,6 +32,8 @@ pub use intake::{
     PriceComponentIntake, QuoteIntake, RelationIntake,
 };
 pub use parts::{FalloutCase, HoldRelease, ItemTaskCount, OrderHold, Violation};
+pub(crate) use to_contract::task_counts as task_counts_of;
+pub(crate) use to_domain::task_counts as task_counts_from;
 
 oms_messaging::event_family! {
     /// Every record of `oms.order.events.v1`.
@@ -82,5 +84,15 @@ oms_messaging::event_family! {
             include_str!("../../../../schemas/oms.order.events.v1/OrderCancelled.avsc");
         OrderFailedClosed(OrderFailedClosed) = "com.example.oms.order.v1.OrderFailedClosed",
             include_str!("../../../../schemas/oms.order.events.v1/OrderFailedClosed.avsc");
+        OrderItemCancelled(OrderItemCancelled) = "com.example.oms.order.v1.OrderItemCancelled",
+            include_str!("../../../../schemas/oms.order.events.v1/OrderItemCancelled.avsc");
+        OrderCancellationCompleted(OrderCancellationCompleted) = "com.example.oms.order.v1.OrderCancellationCompleted",
+            include_str!("../../../../schemas/oms.order.events.v1/OrderCancellationCompleted.avsc");
+        OrderAmendmentRequested(OrderAmendmentRequested) = "com.example.oms.order.v1.OrderAmendmentRequested",
+            include_str!("../../../../schemas/oms.order.events.v1/OrderAmendmentRequested.avsc");
+        OrderAmendmentApplied(OrderAmendmentApplied) = "com.example.oms.order.v1.OrderAmendmentApplied",
+            include_str!("../../../../schemas/oms.order.events.v1/OrderAmendmentApplied.avsc");
+        OrderAmendmentRejected(OrderAmendmentRejected) = "com.example.oms.order.v1.OrderAmendmentRejected",
+            include_str!("../../../../schemas/oms.order.events.v1/OrderAmendmentRejected.avsc");
     }
 }

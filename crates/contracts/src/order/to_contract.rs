@@ -13,9 +13,23 @@ use super::events;
 use super::intake::CaptureIntake;
 use super::parts::{FalloutCase, ItemTaskCount, OrderHold, Violation};
 use crate::common::{PriceSnapshot, ProductRef, actor_and_reason, envelope_of};
+use crate::error::spelled;
 
 fn uuids(ids: &[OrderItemId]) -> Vec<Uuid> {
     ids.iter().map(OrderItemId::as_uuid).collect()
+}
+
+/// Tasks per item, in item id order.
+pub(crate) fn task_counts(
+    counts: &std::collections::BTreeMap<OrderItemId, u32>,
+) -> Vec<ItemTaskCount> {
+    counts
+        .iter()
+        .map(|(item, tasks)| ItemTaskCount {
+            item_id: item.as_uuid(),
+            task_count: i64::from(*tasks),
+        })
+        .collect()
 }
 
 impl From<&OrderEvent> for OrderEventV1 {
@@ -66,14 +80,7 @@ impl From<&OrderEvent> for OrderEventV1 {
             OrderEvent::OrderDecompositionRecorded(e) => v1!(OrderDecompositionRecorded {
                 plan_id: e.plan_id.as_uuid(),
                 rules_version: e.rules_version.clone(),
-                tasks_per_item: e
-                    .tasks_per_item
-                    .iter()
-                    .map(|(item, tasks)| ItemTaskCount {
-                        item_id: item.as_uuid(),
-                        task_count: i64::from(*tasks),
-                    })
-                    .collect(),
+                tasks_per_item: task_counts(&e.tasks_per_item),
             }),
             OrderEvent::OrderReleasedForFulfillment(e) => v1!(OrderReleasedForFulfillment {
                 plan_id: e.plan_id.as_uuid(),
@@ -139,6 +146,9 @@ impl From<&OrderEvent> for OrderEventV1 {
                 request_id: e.request_id.as_uuid(),
                 reason_code: e.reason_code.as_str().to_owned(),
                 prior_state: e.prior_state.into(),
+                scope_item_ids: uuids(&e.scope_item_ids),
+                kind: e.kind.map(|k| k.as_str().to_owned()),
+                force_manual_review: e.force_manual_review,
             }),
             OrderEvent::OrderCancellationAssessed(e) => v1!(OrderCancellationAssessed {
                 request_id: e.request_id.as_uuid(),
@@ -161,6 +171,50 @@ impl From<&OrderEvent> for OrderEventV1 {
             }),
             OrderEvent::OrderFailedClosed(e) => v1!(OrderFailedClosed {
                 closed_item_ids: uuids(&e.closed_item_ids),
+            }),
+            OrderEvent::OrderItemCancelled(e) => v1!(OrderItemCancelled {
+                request_id: e.request_id.as_uuid(),
+                item_id: e.item_id.as_uuid(),
+                line_number: i64::from(e.line_number),
+                billing_account_id: e.billing_account_id.as_str().to_owned(),
+                price: PriceSnapshot::from(&e.price),
+                billing_started: e.billing_started,
+                asset_reverted: e.asset_reverted.map(Into::into),
+            }),
+            OrderEvent::OrderCancellationCompleted(e) => v1!(OrderCancellationCompleted {
+                request_id: e.request_id.as_uuid(),
+                cancelled_item_ids: uuids(&e.cancelled_item_ids),
+                resumed_state: e.resumed_state.into(),
+            }),
+            OrderEvent::OrderAmendmentRequested(e) => v1!(OrderAmendmentRequested {
+                request_id: e.request_id.as_uuid(),
+                reason_code: e.reason_code.as_str().to_owned(),
+                changes: e
+                    .changes
+                    .iter()
+                    .map(|c| events::AmendmentChange {
+                        kind: spelled(&c.kind),
+                        item_id: c.item_id.map(|i| i.as_uuid()),
+                        path: c.path.clone(),
+                        before: c.before.clone(),
+                        after: c.after.clone(),
+                    })
+                    .collect(),
+                proposed_content: OrderContent::from(e.proposed_content.as_ref()),
+                requires_redecomposition: e.requires_redecomposition,
+                replanned_item_ids: uuids(&e.replanned_item_ids),
+            }),
+            OrderEvent::OrderAmendmentApplied(e) => v1!(OrderAmendmentApplied {
+                request_id: e.request_id.as_uuid(),
+                content: OrderContent::from(e.content.as_ref()),
+                plan_id: e.plan_id.map(|p| p.as_uuid()),
+                tasks_per_item: task_counts(&e.tasks_per_item),
+            }),
+            OrderEvent::OrderAmendmentRejected(e) => v1!(OrderAmendmentRejected {
+                request_id: e.request_id.as_uuid(),
+                code: e.code.as_str().to_owned(),
+                message: e.message.clone(),
+                remediation: e.remediation.clone(),
             }),
         }
     }

@@ -7,15 +7,15 @@ use std::collections::BTreeMap;
 use oms_domain::OrderEvent;
 use oms_domain::events::{self as dom, OrderEventBase};
 use oms_domain::value::{
-    AssetId, BillingAccountId, CancellationRequestId, FalloutId, HoldId, LineNumber, OrderId,
-    OrderItemId, OrderNumber, PlanId, PolicyRef, Quantity, ReasonCode,
+    AmendmentRequestId, AssetId, BillingAccountId, CancellationRequestId, FalloutId, HoldId,
+    LineNumber, OrderId, OrderItemId, OrderNumber, PlanId, PolicyRef, Quantity, ReasonCode,
 };
 
 use super::OrderEventV1;
 use super::events::{HeadRef, OrderRecord};
 use super::parts::violations;
 use crate::common::{checked_tenant, meta_of};
-use crate::error::{MappingError, count, id, id_opt, ids, parsed, parsed_opt};
+use crate::error::{MappingError, count, id, id_opt, ids, parsed, parsed_opt, unspelled};
 
 fn base(head: &HeadRef<'_>) -> Result<OrderEventBase, MappingError> {
     let order_id = id("orderId", head.order_id, OrderId::parse)?;
@@ -42,6 +42,20 @@ fn number(raw: &str) -> Result<OrderNumber, MappingError> {
 
 fn item(raw: uuid::Uuid) -> Result<OrderItemId, MappingError> {
     id("itemId", raw, OrderItemId::parse)
+}
+
+/// Tasks per item from the published list.
+pub(crate) fn task_counts(
+    counts: &[super::ItemTaskCount],
+) -> Result<BTreeMap<OrderItemId, u32>, MappingError> {
+    let mut tasks_per_item = BTreeMap::new();
+    for count_of in counts {
+        tasks_per_item.insert(
+            id("tasksPerItem.itemId", count_of.item_id, OrderItemId::parse)?,
+            count("tasksPerItem.taskCount", count_of.task_count)?,
+        );
+    }
+    Ok(tasks_per_item)
 }
 
 impl TryFrom<&OrderEventV1> for OrderEvent {
@@ -84,22 +98,13 @@ impl TryFrom<&OrderEventV1> for OrderEvent {
                 content: Box::new(e.content.to_domain()?),
             }
             .into(),
-            OrderEventV1::OrderDecompositionRecorded(e) => {
-                let mut tasks_per_item = BTreeMap::new();
-                for count_of in &e.tasks_per_item {
-                    tasks_per_item.insert(
-                        id("tasksPerItem.itemId", count_of.item_id, OrderItemId::parse)?,
-                        count("tasksPerItem.taskCount", count_of.task_count)?,
-                    );
-                }
-                dom::OrderDecompositionRecorded {
-                    base: base(&e.head())?,
-                    plan_id: id("planId", e.plan_id, PlanId::parse)?,
-                    rules_version: e.rules_version.clone(),
-                    tasks_per_item,
-                }
-                .into()
+            OrderEventV1::OrderDecompositionRecorded(e) => dom::OrderDecompositionRecorded {
+                base: base(&e.head())?,
+                plan_id: id("planId", e.plan_id, PlanId::parse)?,
+                rules_version: e.rules_version.clone(),
+                tasks_per_item: task_counts(&e.tasks_per_item)?,
             }
+            .into(),
             OrderEventV1::OrderReleasedForFulfillment(e) => dom::OrderReleasedForFulfillment {
                 base: base(&e.head())?,
                 plan_id: id("planId", e.plan_id, PlanId::parse)?,
@@ -207,6 +212,13 @@ impl TryFrom<&OrderEventV1> for OrderEvent {
                 request_id: id("requestId", e.request_id, CancellationRequestId::parse)?,
                 reason_code: parsed("reasonCode", ReasonCode::parse(&e.reason_code))?,
                 prior_state: e.prior_state.into(),
+                scope_item_ids: ids("scopeItemIds", &e.scope_item_ids, OrderItemId::parse)?,
+                kind: e
+                    .kind
+                    .as_deref()
+                    .map(|k| unspelled("kind", k))
+                    .transpose()?,
+                force_manual_review: e.force_manual_review,
             }
             .into(),
             OrderEventV1::OrderCancellationAssessed(e) => dom::OrderCancellationAssessed {
@@ -249,6 +261,73 @@ impl TryFrom<&OrderEventV1> for OrderEvent {
             OrderEventV1::OrderFailedClosed(e) => dom::OrderFailedClosed {
                 base: base(&e.head())?,
                 closed_item_ids: ids("closedItemIds", &e.closed_item_ids, OrderItemId::parse)?,
+            }
+            .into(),
+            OrderEventV1::OrderItemCancelled(e) => dom::OrderItemCancelled {
+                base: base(&e.head())?,
+                request_id: id("requestId", e.request_id, CancellationRequestId::parse)?,
+                item_id: item(e.item_id)?,
+                line_number: parsed("lineNumber", LineNumber::parse(e.line_number))?,
+                billing_account_id: parsed(
+                    "billingAccountId",
+                    BillingAccountId::parse(&e.billing_account_id),
+                )?,
+                price: e.price.to_domain()?,
+                billing_started: e.billing_started,
+                asset_reverted: e.asset_reverted.map(Into::into),
+            }
+            .into(),
+            OrderEventV1::OrderCancellationCompleted(e) => dom::OrderCancellationCompleted {
+                base: base(&e.head())?,
+                request_id: id("requestId", e.request_id, CancellationRequestId::parse)?,
+                cancelled_item_ids: ids(
+                    "cancelledItemIds",
+                    &e.cancelled_item_ids,
+                    OrderItemId::parse,
+                )?,
+                resumed_state: e.resumed_state.into(),
+            }
+            .into(),
+            OrderEventV1::OrderAmendmentRequested(e) => dom::OrderAmendmentRequested {
+                base: base(&e.head())?,
+                request_id: id("requestId", e.request_id, AmendmentRequestId::parse)?,
+                reason_code: parsed("reasonCode", ReasonCode::parse(&e.reason_code))?,
+                changes: e
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        Ok(dom::AmendmentChangeSummary {
+                            kind: unspelled("changes.kind", &c.kind)?,
+                            item_id: id_opt("changes.itemId", c.item_id, OrderItemId::parse)?,
+                            path: c.path.clone(),
+                            before: c.before.clone(),
+                            after: c.after.clone(),
+                        })
+                    })
+                    .collect::<Result<_, MappingError>>()?,
+                proposed_content: Box::new(e.proposed_content.to_domain()?),
+                requires_redecomposition: e.requires_redecomposition,
+                replanned_item_ids: ids(
+                    "replannedItemIds",
+                    &e.replanned_item_ids,
+                    OrderItemId::parse,
+                )?,
+            }
+            .into(),
+            OrderEventV1::OrderAmendmentApplied(e) => dom::OrderAmendmentApplied {
+                base: base(&e.head())?,
+                request_id: id("requestId", e.request_id, AmendmentRequestId::parse)?,
+                content: Box::new(e.content.to_domain()?),
+                plan_id: id_opt("planId", e.plan_id, PlanId::parse)?,
+                tasks_per_item: task_counts(&e.tasks_per_item)?,
+            }
+            .into(),
+            OrderEventV1::OrderAmendmentRejected(e) => dom::OrderAmendmentRejected {
+                base: base(&e.head())?,
+                request_id: id("requestId", e.request_id, AmendmentRequestId::parse)?,
+                code: parsed("code", ReasonCode::parse(&e.code))?,
+                message: e.message.clone(),
+                remediation: e.remediation.clone(),
             }
             .into(),
         })

@@ -1,16 +1,22 @@
 //! Facts other services report: every decomposition, fulfillment and asset event type, built
 //! around the released order content of the order fixtures.
 
+use oms_domain::change::TaskDisposition;
 use oms_domain::events::{
-    AssetCreated, AssetEvent, AssetEventBase, AssetInconsistencyDetected, AssetModified,
-    AssetMoved, AssetRenewed, AssetResumed, AssetSuspended, AssetTerminated,
-    CancellationAssessmentCompleted, CompensationCompleted, DecompositionEvent, FalloutRaised,
-    FalloutResolved, FulfilledItem, FulfillmentEvent, FulfillmentItemWaived, FulfillmentTaskFailed,
-    FulfillmentTaskStarted, FulfillmentTaskSucceeded, InstalledAsset, OrderDecomposed,
-    OrderDecompositionFailed, OrderFactBase, OrderItemFulfilled,
+    AssessedTask, AssetCreated, AssetEvent, AssetEventBase, AssetInconsistencyDetected,
+    AssetModified, AssetMoved, AssetRenewed, AssetResumed, AssetReverted, AssetSuspended,
+    AssetTerminated, CancellationAssessmentCompleted, CompensationCompleted, DecompositionEvent,
+    FalloutRaised, FalloutResolved, FulfilledItem, FulfillmentEvent, FulfillmentItemWaived,
+    FulfillmentPlan, FulfillmentTaskFailed, FulfillmentTaskStarted, FulfillmentTaskSucceeded,
+    InstalledAsset, OrderDecomposed, OrderDecompositionFailed, OrderFactBase, OrderItemCompensated,
+    OrderItemFulfilled, OrderRedecomposed, OrderRedecompositionFailed, PlanAmendmentApplied,
+    PlanAmendmentRefused,
 };
 use oms_domain::order::{OrderContent, ServiceAddress};
-use oms_domain::value::{AssetId, CancellationRequestId, FalloutId, PolicyRef, ReasonCode, TaskId};
+use oms_domain::value::{
+    AmendmentRequestId, AssetId, CancellationRequestId, FalloutId, PlanId, PolicyRef, ReasonCode,
+    TaskId,
+};
 use oms_domain::vocab::{
     AssetEffect, AssetStatus, CancellationFeasibility, DecompositionFailureCode,
     ExternalEffectLevel, ItemAction, RepairResolution,
@@ -57,6 +63,25 @@ pub fn decomposition_events() -> Vec<DecompositionEvent> {
             remediation: "map po-router v1 in the technical catalog".into(),
         }
         .into(),
+        OrderRedecomposed {
+            base: fact("decomposition", 3),
+            request_id: AmendmentRequestId::from_uuid(uuid(91)),
+            previous_plan_id: plan(ORDER).plan_id,
+            plan: FulfillmentPlan {
+                plan_id: PlanId::from_uuid(uuid(ORDER * 100 + 51)),
+                ..plan(ORDER)
+            },
+        }
+        .into(),
+        OrderRedecompositionFailed {
+            base: fact("decomposition", 3),
+            request_id: AmendmentRequestId::from_uuid(uuid(92)),
+            code: DecompositionFailureCode::DecompositionRuleMissing,
+            item_id: Some(item_id(ORDER, 0)),
+            message: "no rule for po-fiber-internet-10g v1 ADD".into(),
+            remediation: "publish a catalog version that maps the offering".into(),
+        }
+        .into(),
     ]
 }
 
@@ -75,6 +100,7 @@ pub fn fulfillment_events() -> Vec<FulfillmentEvent> {
             task_id: task,
             item_ids: vec![item_id(ORDER, 0)],
             attempt: 1,
+            compensates_task_id: None,
         }
         .into(),
         FulfillmentTaskSucceeded {
@@ -83,6 +109,7 @@ pub fn fulfillment_events() -> Vec<FulfillmentEvent> {
             item_ids: vec![item_id(ORDER, 0)],
             external_effect_level: ExternalEffectLevel::NetworkVisible,
             external_ref: Some("WO-55121".into()),
+            compensates_task_id: None,
         }
         .into(),
         FulfillmentTaskFailed {
@@ -93,6 +120,7 @@ pub fn fulfillment_events() -> Vec<FulfillmentEvent> {
             message: "inventory did not answer".into(),
             will_retry: true,
             attempt: 2,
+            compensates_task_id: None,
         }
         .into(),
         OrderItemFulfilled {
@@ -142,11 +170,57 @@ pub fn fulfillment_events() -> Vec<FulfillmentEvent> {
             feasibility: CancellationFeasibility::PartiallyCancellable,
             compensated_item_ids: vec![item_id(ORDER, 0)],
             blockers: vec!["installation done".into()],
+            cancelling_item_ids: vec![item_id(ORDER, 0), item_id(ORDER, 1)],
+            task_impacts: vec![AssessedTask {
+                task_id: task,
+                task_type: "ACTIVATE_SERVICE".into(),
+                disposition: TaskDisposition::Compensate,
+                compensation_task_type: Some("DEACTIVATE_SERVICE".into()),
+            }],
+        }
+        .into(),
+        FulfillmentTaskSucceeded {
+            base: f(11),
+            task_id: TaskId::from_uuid(uuid(ORDER * 100 + 90)),
+            item_ids: vec![item_id(ORDER, 0)],
+            external_effect_level: ExternalEffectLevel::NetworkVisible,
+            external_ref: None,
+            compensates_task_id: Some(task),
+        }
+        .into(),
+        OrderItemCompensated {
+            base: f(11),
+            request_id: request,
+            item_id: item_id(ORDER, 0),
+            reverted_effect: AssetEffect::Create,
+            asset_id: Some(AssetId::parse("asset-new-1").unwrap()),
+            item: Box::new(fulfilled_item(0)),
         }
         .into(),
         CompensationCompleted {
             base: f(11),
             request_id: request,
+        }
+        .into(),
+        PlanAmendmentApplied {
+            base: f(12),
+            request_id: AmendmentRequestId::from_uuid(uuid(91)),
+            plan_id: PlanId::from_uuid(uuid(ORDER * 100 + 51)),
+            kept_task_ids: vec![task],
+            added_task_ids: vec![TaskId::from_uuid(uuid(ORDER * 100 + 70))],
+            cancelled_task_ids: vec![TaskId::from_uuid(uuid(ORDER * 100 + 61))],
+            tasks_per_item: std::collections::BTreeMap::from([
+                (item_id(ORDER, 0), 1),
+                (item_id(ORDER, 1), 1),
+                (item_id(ORDER, 2), 1),
+            ]),
+        }
+        .into(),
+        PlanAmendmentRefused {
+            base: f(13),
+            request_id: AmendmentRequestId::from_uuid(uuid(92)),
+            code: ReasonCode::parse("REPLACED_TASK_STARTED").unwrap(),
+            blockers: vec!["ACTIVATE_SERVICE has started".into()],
         }
         .into(),
     ]
@@ -230,6 +304,12 @@ pub fn asset_events() -> Vec<AssetEvent> {
             expected_status: Some(AssetStatus::Suspended),
             actual_status: Some(AssetStatus::Active),
             description: "RESUME of an asset that is not suspended".into(),
+        }
+        .into(),
+        AssetReverted {
+            base: base(16),
+            asset: installed(AssetStatus::Terminated),
+            reverted_effect: AssetEffect::Create,
         }
         .into(),
     ]

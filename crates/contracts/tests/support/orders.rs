@@ -7,19 +7,23 @@ use oms_domain::capture::{
     AddressInput, AssetSnapshot, CaptureContext, CaptureItem, CaptureOrder, CustomerInput,
     DependencyInput, PriceComponentInput, QuoteRefInput,
 };
+use oms_domain::change::{
+    AmendmentChange, CancellationScope, CancellationSpec, ExecutionView, TaskView,
+};
 use oms_domain::command::{
-    CaptureDraftCommand, CaptureIds, CaptureOrderCommand, RecordCancellationAssessment,
-    RecordItemCompleted, RecordItemFailed,
+    CaptureDraftCommand, CaptureIds, CaptureOrderCommand, RecordAmendmentApplied,
+    RecordAmendmentRejected, RecordCancellationAssessment, RecordItemCompleted, RecordItemFailed,
+    RequestAmendment, RequestCancellation,
 };
 use oms_domain::events::{FulfillmentPlan, PlannedTask};
 use oms_domain::lifecycle::FulfillmentState;
 use oms_domain::value::{
-    AccountId, AssetId, CancellationRequestId, CustomerId, FalloutId, HoldId, OrderId, OrderItemId,
-    OrderNumber, PlanId, PolicyRef, ReasonCode, TaskId,
+    AccountId, AmendmentRequestId, AssetId, CancellationRequestId, CustomerId, FalloutId, HoldId,
+    OrderId, OrderItemId, OrderNumber, PlanId, PolicyRef, ReasonCode, TaskId,
 };
 use oms_domain::vocab::{
     AssetEffect, AssetStatus, CancellationFeasibility, CaptureMode, DependencyType,
-    ExternalEffectLevel, HoldType, ItemAction, OrderType, PriceKind, RepairResolution,
+    ExternalEffectLevel, HoldType, ItemAction, ItemInput, OrderType, PriceKind, RepairResolution,
     TaskReversibility,
 };
 use oms_domain::{Order, OrderCommand, OrderEvent, TransitionMeta, decide, evolve};
@@ -227,6 +231,7 @@ pub fn plan(order: u128) -> FulfillmentPlan {
                     1 => Some(AssetEffect::None),
                     _ => None,
                 },
+                inputs: (i == 0).then(|| vec![ItemInput::ServiceLocation]),
             })
             .collect(),
     }
@@ -298,7 +303,63 @@ impl Flow {
     }
 }
 
-/// Every order event type, from five flows.
+fn cancellation(request: CancellationRequestId, scope: CancellationScope) -> OrderCommand {
+    OrderCommand::RequestCancellation(Box::new(RequestCancellation {
+        request_id: request,
+        reason_code: ReasonCode::parse("CUSTOMER_REQUEST").unwrap(),
+        spec: CancellationSpec {
+            scope,
+            force_manual_review: false,
+        },
+        execution: ExecutionView::default(),
+    }))
+}
+
+fn item_cancelled(item_id: OrderItemId, asset_reverted: Option<AssetEffect>) -> OrderCommand {
+    OrderCommand::RecordItemCancelled {
+        item_id,
+        asset_reverted,
+    }
+}
+
+/// The execution view of `plan(order)`, nothing started.
+fn execution(order: u128) -> ExecutionView {
+    let plan = plan(order);
+    ExecutionView {
+        plan_id: Some(plan.plan_id),
+        version: 0,
+        tasks: plan.tasks.iter().map(TaskView::planned).collect(),
+    }
+}
+
+fn amendment_of(
+    request_id: AmendmentRequestId,
+    change: AmendmentChange,
+    execution: ExecutionView,
+) -> OrderCommand {
+    OrderCommand::RequestAmendment(Box::new(RequestAmendment {
+        request_id,
+        reason_code: ReasonCode::parse("CUSTOMER_REQUEST").unwrap(),
+        changes: vec![change],
+        execution,
+    }))
+}
+
+fn change_dates() -> AmendmentChange {
+    AmendmentChange::ChangeRequestedDates {
+        requested_start: Some(today() + chrono::Days::new(20)),
+        requested_completion: Some(today() + chrono::Days::new(40)),
+    }
+}
+
+fn change_bandwidth(item_id: OrderItemId, value: &str) -> AmendmentChange {
+    AmendmentChange::ChangeItemConfiguration {
+        item_id,
+        set: BTreeMap::from([("bandwidth".to_owned(), value.to_owned())]),
+    }
+}
+
+/// Every order event type, from six flows.
 pub fn all_order_events() -> Vec<OrderEvent> {
     let hold = HoldId::from_uuid(uuid(70));
     let fallout = FalloutId::from_uuid(uuid(71));
@@ -395,12 +456,11 @@ pub fn all_order_events() -> Vec<OrderEvent> {
     // 3: cancelled after one item completed (compensated).
     let cancelled = Flow::in_progress(3).complete(0, AssetEffect::Create, Some("asset-new-3"), 4);
     let first = cancelled.item(0);
+    let second = cancelled.item(1);
+    let third = cancelled.item(2);
     let cancelled = cancelled
         .then(
-            OrderCommand::RequestCancellation {
-                request_id: request,
-                reason_code: ReasonCode::parse("CUSTOMER_REQUEST").unwrap(),
-            },
+            cancellation(request, CancellationScope::Order),
             &meta(5, Some("customer withdrew")),
         )
         .then(
@@ -409,22 +469,20 @@ pub fn all_order_events() -> Vec<OrderEvent> {
                 feasibility: CancellationFeasibility::PartiallyCancellable,
                 compensated_item_ids: vec![first],
                 blockers: vec!["installation appointment already done".into()],
+                cancelling_item_ids: vec![],
             }),
             &meta(6, None),
         )
         .then(
-            OrderCommand::CompleteCancellation {
-                request_id: request,
-            },
+            item_cancelled(first, Some(AssetEffect::Create)),
             &meta(7, None),
-        );
+        )
+        .then(item_cancelled(second, None), &meta(7, None))
+        .then(item_cancelled(third, None), &meta(8, None));
     // 4: cancellation refused.
     let refused = Flow::in_progress(4)
         .then(
-            OrderCommand::RequestCancellation {
-                request_id: request,
-                reason_code: ReasonCode::parse("CUSTOMER_REQUEST").unwrap(),
-            },
+            cancellation(request, CancellationScope::Order),
             &meta(5, None),
         )
         .then(
@@ -433,6 +491,7 @@ pub fn all_order_events() -> Vec<OrderEvent> {
                 feasibility: CancellationFeasibility::NotCancellable,
                 compensated_item_ids: vec![],
                 blockers: vec!["network activation is irreversible".into()],
+                cancelling_item_ids: vec![],
             }),
             &meta(6, None),
         );
@@ -453,7 +512,59 @@ pub fn all_order_events() -> Vec<OrderEvent> {
             OrderCommand::CloseAsFailed,
             &operator_meta(5, "customer agreed to close"),
         );
-    [happy, rejected, cancelled, refused, closed]
+    // 6: one item cancelled, the rest completes; an in-place amendment, a re-planned one
+    // applied and one refused.
+    let partial = Flow::in_progress(6);
+    let (p0, p1, p2) = (partial.item(0), partial.item(1), partial.item(2));
+    let amendment = |n: u128| AmendmentRequestId::from_uuid(uuid(90 + n));
+    let partial = partial
+        .then(
+            amendment_of(amendment(0), change_dates(), ExecutionView::default()),
+            &meta(4, Some("customer moved the date")),
+        )
+        .then(
+            amendment_of(amendment(1), change_bandwidth(p1, "2G"), execution(6)),
+            &meta(5, Some("customer wants more bandwidth")),
+        )
+        .then(
+            OrderCommand::RecordAmendmentApplied(RecordAmendmentApplied {
+                request_id: amendment(1),
+                plan_id: PlanId::from_uuid(uuid(6 * 100 + 51)),
+                tasks_per_item: BTreeMap::from([(p0, 1), (p1, 1), (p2, 1)]),
+            }),
+            &meta(6, None),
+        )
+        .then(
+            amendment_of(amendment(2), change_bandwidth(p1, "5G"), execution(6)),
+            &meta(7, Some("back to the first bandwidth")),
+        )
+        .then(
+            OrderCommand::RecordAmendmentRejected(RecordAmendmentRejected {
+                request_id: amendment(2),
+                code: ReasonCode::parse("REPLACED_TASK_STARTED").unwrap(),
+                message: "ACTIVATE_SERVICE started meanwhile".into(),
+                remediation: "raise a supplemental order".into(),
+            }),
+            &meta(8, None),
+        )
+        .then(
+            cancellation(request, CancellationScope::Items { item_ids: vec![p2] }),
+            &meta(9, Some("static IP no longer needed")),
+        )
+        .then(
+            OrderCommand::RecordCancellationAssessment(RecordCancellationAssessment {
+                request_id: request,
+                feasibility: CancellationFeasibility::FullyCancellable,
+                compensated_item_ids: vec![],
+                blockers: vec![],
+                cancelling_item_ids: vec![p2],
+            }),
+            &meta(10, None),
+        )
+        .then(item_cancelled(p2, None), &meta(11, None))
+        .complete(0, AssetEffect::Create, Some("asset-new-6"), 12)
+        .complete(1, AssetEffect::None, None, 13);
+    [happy, rejected, cancelled, refused, closed, partial]
         .into_iter()
         .flat_map(|flow| flow.events)
         .collect()
