@@ -1,4 +1,5 @@
-//! The order topic's handler: `OrderReleasedForDecomposition` goes to [`crate::release`];
+//! The order topic's handler: `OrderReleasedForDecomposition` goes to [`crate::release`],
+//! `OrderAmendmentRequested` to [`crate::amend`];
 //! every other order fact (capture, holds, progress, cancellation) is not decomposition's
 //! business and is acknowledged at once, before any mapping or database work beyond the
 //! inbox row the consumer already wrote.
@@ -9,6 +10,7 @@ use oms_messaging::{Handler, HandlerError, MessageContext, Outbox};
 use sqlx::PgConnection;
 use std::sync::Arc;
 
+use crate::amend::replan_amendment;
 use crate::registry::CatalogRegistry;
 use crate::release::decompose_release;
 
@@ -34,16 +36,26 @@ impl Handler for ReleaseHandler {
         event: &OrderEventV1,
         ctx: &MessageContext,
     ) -> Result<(), HandlerError> {
-        if !matches!(event, OrderEventV1::OrderReleasedForDecomposition(_)) {
+        if !matches!(
+            event,
+            OrderEventV1::OrderReleasedForDecomposition(_)
+                | OrderEventV1::OrderAmendmentRequested(_)
+        ) {
             return Ok(());
         }
         // A record that does not map onto the domain (an invalid value) can never be
         // decomposed: `MappingError` converts into a permanent error, so it is dead-lettered.
-        let OrderEvent::OrderReleasedForDecomposition(release) = OrderEvent::try_from(event)?
-        else {
-            return Ok(());
-        };
-        decompose_release(conn, &self.outbox, &self.registry, &release, &ctx.envelope).await?;
+        match OrderEvent::try_from(event)? {
+            OrderEvent::OrderReleasedForDecomposition(release) => {
+                decompose_release(conn, &self.outbox, &self.registry, &release, &ctx.envelope)
+                    .await?;
+            }
+            OrderEvent::OrderAmendmentRequested(request) => {
+                replan_amendment(conn, &self.outbox, &self.registry, &request, &ctx.envelope)
+                    .await?;
+            }
+            _ => {}
+        }
         Ok(())
     }
 }

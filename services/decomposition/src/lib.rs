@@ -14,6 +14,7 @@
 //! - [`store`] (SQL), [`http`] (plans and catalog API), [`metrics`], [`config`],
 //!   [`startup`] (`Application`).
 
+pub mod amend;
 pub mod canonical;
 pub mod catalog;
 pub mod config;

@@ -58,6 +58,19 @@ impl CatalogRegistry {
         self.load(conn, number).await
     }
 
+    /// Version `number`, from the cache or loaded and verified (a re-plan uses the rules
+    /// version of the order's plan, not the active one).
+    pub async fn version(
+        &self,
+        conn: &mut PgConnection,
+        number: u32,
+    ) -> Result<Arc<TechnicalCatalog>, RegistryError> {
+        if let Some(cached) = self.cached(number) {
+            return Ok(cached);
+        }
+        self.load(conn, number).await
+    }
+
     /// The highest version loaded so far (readiness: "a catalog is loaded").
     pub fn latest_loaded(&self) -> Option<u32> {
         self.loaded

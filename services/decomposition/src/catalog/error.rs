@@ -44,6 +44,8 @@ pub enum CatalogErrorCode {
     UnknownReversibility,
     /// `external_effect_level` is not an external effect level.
     UnknownEffectLevel,
+    /// `inputs` names something that is not an item input, or names one twice.
+    UnknownInput,
     /// `depends_on` names a key that is not a task of the same rule.
     UnknownDependency,
     /// The tasks of one rule depend on each other in a cycle (or a task on itself).
@@ -89,6 +91,7 @@ impl CatalogErrorCode {
             Self::UnknownSystem => "UNKNOWN_SYSTEM",
             Self::UnknownReversibility => "UNKNOWN_REVERSIBILITY",
             Self::UnknownEffectLevel => "UNKNOWN_EFFECT_LEVEL",
+            Self::UnknownInput => "UNKNOWN_INPUT",
             Self::UnknownDependency => "UNKNOWN_DEPENDENCY",
             Self::DependencyCycle => "DEPENDENCY_CYCLE",
             Self::MissingCompensation => "MISSING_COMPENSATION",

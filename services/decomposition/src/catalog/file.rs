@@ -62,4 +62,7 @@ pub(super) struct RawTask {
     pub reversibility: Spanned<String>,
     pub external_effect_level: Spanned<String>,
     pub compensation: Option<Spanned<String>>,
+    /// Item inputs the task uses (`SERVICE_LOCATION`, ...); absent: all of them.
+    #[serde(default)]
+    pub inputs: Option<Vec<Spanned<String>>>,
 }

@@ -13,7 +13,9 @@
 //!   a mutating task of the rule; a NO_CHANGE rule has no mutating task.
 
 use oms_domain::value::ProductOfferingId;
-use oms_domain::vocab::{AssetEffect, ExternalEffectLevel, ItemAction, TaskReversibility};
+use oms_domain::vocab::{
+    AssetEffect, ExternalEffectLevel, ItemAction, ItemInput, TaskReversibility,
+};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -156,6 +158,11 @@ pub struct TaskTemplate {
     /// Task type that undoes this one (e.g. `RELEASE_RESERVATION`); present exactly when
     /// the task is reversible.
     pub compensation: Option<TaskType>,
+    /// The item inputs the task uses (its id derives from them only); `None`: all inputs.
+    /// Left out of the digest when absent, so templates that do not declare it keep the
+    /// ids they always had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<ItemInput>>,
 }
 
 impl TaskTemplate {
@@ -174,6 +181,10 @@ impl TaskTemplate {
     /// keeps its id across rules versions exactly as long as its template is unchanged.
     pub fn digest(&self) -> String {
         hash_json("oms.decomposition.task-template.v1", self)
+    }
+
+    pub fn uses(&self, input: ItemInput) -> bool {
+        self.inputs.as_ref().is_none_or(|i| i.contains(&input))
     }
 }
 

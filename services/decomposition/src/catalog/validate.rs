@@ -2,7 +2,7 @@
 //! no cycle) and compensation. The rule's overall shape is checked in `shape`. See `model`
 //! for the invariants these establish.
 
-use oms_domain::vocab::{ExternalEffectLevel, TaskReversibility};
+use oms_domain::vocab::{ExternalEffectLevel, ItemInput, TaskReversibility};
 use std::collections::BTreeMap;
 
 use super::error::CatalogErrorCode as Code;
@@ -181,8 +181,45 @@ fn parse_task(
         ),
         None => None,
     };
+    let inputs = match &raw.inputs {
+        None => None,
+        Some(list) => {
+            let mut parsed: Vec<ItemInput> = Vec::with_capacity(list.len());
+            let mut ok = true;
+            for (k, raw_input) in list.iter().enumerate() {
+                match ItemInput::parse(raw_input.get_ref()) {
+                    Some(input) if !parsed.contains(&input) => parsed.push(input),
+                    found => {
+                        ok = false;
+                        let known: Vec<&str> =
+                            ItemInput::ALL.into_iter().map(ItemInput::as_str).collect();
+                        sink.at(
+                            Code::UnknownInput,
+                            &raw_input.span(),
+                            &format!("{path}.inputs[{k}]"),
+                            if found.is_some() {
+                                format!("input `{}` is named twice", raw_input.get_ref())
+                            } else {
+                                format!(
+                                    "unknown item input `{}`; expected one of {}",
+                                    raw_input.get_ref(),
+                                    known.join(", ")
+                                )
+                            },
+                        );
+                    }
+                }
+            }
+            ok.then_some(parsed)
+        }
+    };
     let (key, task_type, target_system, reversibility, external_effect_level) =
         (key?, task_type?, system?, reversibility?, effect?);
+    let inputs = if raw.inputs.is_some() {
+        Some(inputs?)
+    } else {
+        None
+    };
     let template = TaskTemplate {
         key,
         task_type,
@@ -193,6 +230,7 @@ fn parse_task(
         reversibility,
         external_effect_level,
         compensation,
+        inputs,
     };
     check_compensation(path, raw, &template, sink);
     Some(template)

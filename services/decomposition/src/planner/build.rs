@@ -99,13 +99,11 @@ pub(super) fn build(
             .map(|d| ids[*d].expect("dependencies are placed before their dependents"))
             .collect();
         let planning_item = &input.items[item];
-        let id = task_id(
-            input,
-            planning_item.item_id,
-            template,
-            &item_digests[item],
-            &depends_on,
+        let digest = template.inputs.as_ref().map_or_else(
+            || item_digests[item].clone(),
+            |inputs| input.item_digest_for(planning_item, inputs),
         );
+        let id = task_id(input, planning_item.item_id, template, &digest, &depends_on);
         ids[n] = Some(id);
         tasks.push(PlanTask {
             task_id: id,
@@ -119,6 +117,7 @@ pub(super) fn build(
             compensation: template.compensation.clone(),
             mutates_externally: template.mutates_externally(),
             rules_version: rules_number,
+            inputs: template.inputs.clone(),
         });
     }
 

@@ -12,7 +12,7 @@ use oms_domain::order::{ItemDependency, OrderContent, OrderItem, ServiceAddress}
 use oms_domain::value::{
     AssetId, ContentHash, LineNumber, OrderId, OrderItemId, ProductOfferingId, Quantity,
 };
-use oms_domain::vocab::ItemAction;
+use oms_domain::vocab::{ItemAction, ItemInput};
 use serde::{Deserialize, Serialize};
 
 use crate::canonical::hash_json;
@@ -50,6 +50,7 @@ pub struct PlanningItem {
 
 const INPUT_HASH_TAG: &str = "oms.decomposition.planning-input.v1";
 const ITEM_HASH_TAG: &str = "oms.decomposition.planning-item.v1";
+const ITEM_INPUTS_HASH_TAG: &str = "oms.decomposition.planning-item-inputs.v1";
 
 impl PlanningInput {
     /// Normalises the order of items and prerequisites (see the module doc).
@@ -109,6 +110,24 @@ impl PlanningInput {
             &self.service_location,
         );
         hash_json(ITEM_HASH_TAG, &acted_on)
+    }
+
+    /// As [`Self::item_digest`], over only the inputs a template declares it uses (the item
+    /// and its parent always count: a task belongs to its item). A change to any other
+    /// input leaves the digest, and so the task id, as it was.
+    pub(crate) fn item_digest_for(&self, item: &PlanningItem, inputs: &[ItemInput]) -> String {
+        let uses = |i: ItemInput| inputs.contains(&i);
+        let acted_on = (
+            item.item_id,
+            item.parent_id,
+            uses(ItemInput::Action).then_some(item.action),
+            uses(ItemInput::Offering).then_some((&item.offering_id, item.offering_version)),
+            uses(ItemInput::Quantity).then_some(item.quantity),
+            uses(ItemInput::TargetAsset).then_some(&item.target_asset_id),
+            uses(ItemInput::Configuration).then_some(&item.configuration_hash),
+            uses(ItemInput::ServiceLocation).then_some(&self.service_location),
+        );
+        hash_json(ITEM_INPUTS_HASH_TAG, &acted_on)
     }
 
     pub fn item(&self, id: OrderItemId) -> Option<&PlanningItem> {

@@ -16,7 +16,9 @@
 
 use oms_domain::events::{FulfillmentPlan, PlannedTask};
 use oms_domain::value::{LineNumber, OrderId, OrderItemId, PlanId, ProductOfferingId, TaskId};
-use oms_domain::vocab::{AssetEffect, ExternalEffectLevel, ItemAction, TaskReversibility};
+use oms_domain::vocab::{
+    AssetEffect, ExternalEffectLevel, ItemAction, ItemInput, TaskReversibility,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -77,6 +79,9 @@ pub struct PlanTask {
     pub mutates_externally: bool,
     /// Number of the rules version this task was planned under (provenance, not hashed).
     pub rules_version: u32,
+    /// The item inputs the task uses, as its template declares (`None`: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<ItemInput>>,
 }
 
 /// The hashed view of a task: everything but provenance.
@@ -180,6 +185,7 @@ impl DecompositionPlan {
                         compensation_task_type: t.compensation.as_ref().map(ToString::to_string),
                         item_milestone: item.map(|i| i.milestone_task_id == Some(t.task_id)),
                         item_asset_effect: item.map(|i| i.asset_effect),
+                        inputs: t.inputs.clone(),
                     }
                 })
                 .collect(),

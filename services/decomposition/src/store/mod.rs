@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod failures;
 pub mod outcomes;
 pub mod plans;
+pub mod replans;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]

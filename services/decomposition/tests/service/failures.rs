@@ -27,7 +27,7 @@ async fn fails(stack: &Stack, input: &PlanningInput) -> OrderDecompositionFailed
     assert_eq!(events.len(), 1, "{events:?}");
     match &events[0].1 {
         DecompositionEvent::OrderDecompositionFailed(failed) => failed.clone(),
-        other @ DecompositionEvent::OrderDecomposed(_) => {
+        other => {
             panic!("expected OrderDecompositionFailed, got {other:?}")
         }
     }
