@@ -10,16 +10,18 @@ use crate::store::{StoreError, fallout::FalloutRow, vocab};
 use chrono::Utc;
 use oms_contracts::FulfillmentEventV1;
 use oms_domain::ValueError;
+use oms_domain::change::{PlanAssessment, ReplanDiff};
 use oms_domain::events::{
-    FalloutRaised, FalloutResolved, FulfilledItem, FulfillmentEvent, FulfillmentItemWaived,
-    FulfillmentTaskFailed, FulfillmentTaskStarted, FulfillmentTaskSucceeded, OrderFactBase,
-    OrderItemFulfilled,
+    AssessedTask, CancellationAssessmentCompleted, CompensationCompleted, FalloutRaised,
+    FalloutResolved, FulfilledItem, FulfillmentEvent, FulfillmentItemWaived, FulfillmentTaskFailed,
+    FulfillmentTaskStarted, FulfillmentTaskSucceeded, OrderFactBase, OrderItemCompensated,
+    OrderItemFulfilled, PlanAmendmentApplied, PlanAmendmentRefused,
 };
 use oms_domain::meta::{Actor, TransitionMeta};
 use oms_domain::order::OrderContent;
 use oms_domain::value::{
-    AssetId, CausationId, CorrelationId, FalloutId, OrderId, OrderItemId, PlanId, PolicyRef,
-    Reason, ReasonCode, TaskId, TenantId,
+    AmendmentRequestId, AssetId, CancellationRequestId, CausationId, CorrelationId, FalloutId,
+    OrderId, OrderItemId, PlanId, PolicyRef, Reason, ReasonCode, TaskId, TenantId,
 };
 use oms_domain::vocab::{AssetEffect, ExternalEffectLevel, RepairResolution};
 use oms_messaging::{Outbox, OutboxError};
@@ -147,6 +149,7 @@ pub fn task_started(task: &TaskRow, meta: &FactMeta) -> Result<FulfillmentEvent,
         task_id: TaskId::from_uuid(task.task_id),
         item_ids: item_ids(&task.item_ids),
         attempt: u32::try_from(task.attempt).unwrap_or(0),
+        compensates_task_id: task.compensates_task_id.map(TaskId::from_uuid),
     }
     .into())
 }
@@ -159,6 +162,7 @@ pub fn task_succeeded(task: &TaskRow, meta: &FactMeta) -> Result<FulfillmentEven
         item_ids: item_ids(&task.item_ids),
         external_effect_level: level,
         external_ref: task.external_ref.clone(),
+        compensates_task_id: task.compensates_task_id.map(TaskId::from_uuid),
     }
     .into())
 }
@@ -178,6 +182,7 @@ pub fn task_failed(
         message: message.to_owned(),
         will_retry,
         attempt: u32::try_from(task.attempt).unwrap_or(0),
+        compensates_task_id: task.compensates_task_id.map(TaskId::from_uuid),
     }
     .into())
 }
@@ -199,7 +204,7 @@ pub fn fallout_raised(
         code: reason_code(code),
         message: message.to_owned(),
         remediation: remediation.map(str::to_owned),
-        during_compensation: false,
+        during_compensation: task.is_compensation(),
     }
     .into())
 }
@@ -280,6 +285,117 @@ pub fn item_fulfilled(
         asset_effect,
         asset_id: asset_id.map(|a| a.as_str().to_owned()),
     })
+}
+
+/// Fulfillment's assessment of a cancellation request.
+pub fn assessment_completed(
+    order_id: Uuid,
+    tenant_id: &str,
+    request_id: Uuid,
+    assessment: &PlanAssessment,
+    compensated_item_ids: &[Uuid],
+    meta: &FactMeta,
+) -> Result<FulfillmentEvent, EventError> {
+    Ok(CancellationAssessmentCompleted {
+        base: base(order_id, tenant_id, meta)?,
+        request_id: CancellationRequestId::from_uuid(request_id),
+        feasibility: assessment.feasibility,
+        compensated_item_ids: item_ids(compensated_item_ids),
+        blockers: assessment
+            .blockers
+            .iter()
+            .map(oms_domain::change::ChangeBlocker::summary)
+            .collect(),
+        cancelling_item_ids: assessment.cancelling_item_ids(),
+        task_impacts: assessment
+            .tasks
+            .iter()
+            .map(|t| AssessedTask {
+                task_id: t.task_id,
+                task_type: t.task_type.clone(),
+                disposition: t.disposition,
+                compensation_task_type: t.compensation_task_type.clone(),
+            })
+            .collect(),
+    }
+    .into())
+}
+
+/// An item's compensation finished; `reverted`: the effect it had reached, with its asset.
+pub fn item_compensated(
+    order_id: Uuid,
+    tenant_id: &str,
+    request_id: Uuid,
+    item_id: Uuid,
+    content: &OrderContent,
+    reverted: (AssetEffect, Option<&str>),
+    meta: &FactMeta,
+) -> Result<FulfillmentEvent, EventError> {
+    let item = FulfilledItem::from_content(content, OrderItemId::from_uuid(item_id))
+        .ok_or(EventError::UnknownItem(item_id))?;
+    Ok(OrderItemCompensated {
+        base: base(order_id, tenant_id, meta)?,
+        request_id: CancellationRequestId::from_uuid(request_id),
+        item_id: OrderItemId::from_uuid(item_id),
+        reverted_effect: reverted.0,
+        asset_id: reverted.1.map(AssetId::parse).transpose()?,
+        item: Box::new(item),
+    }
+    .into())
+}
+
+pub fn compensation_completed(
+    order_id: Uuid,
+    tenant_id: &str,
+    request_id: Uuid,
+    meta: &FactMeta,
+) -> Result<FulfillmentEvent, EventError> {
+    Ok(CompensationCompleted {
+        base: base(order_id, tenant_id, meta)?,
+        request_id: CancellationRequestId::from_uuid(request_id),
+    }
+    .into())
+}
+
+fn task_ids(ids: &[TaskId]) -> Vec<TaskId> {
+    ids.to_vec()
+}
+
+pub fn plan_amendment_applied(
+    order_id: Uuid,
+    tenant_id: &str,
+    request_id: AmendmentRequestId,
+    plan_id: PlanId,
+    diff: &ReplanDiff,
+    tasks_per_item: std::collections::BTreeMap<OrderItemId, u32>,
+    meta: &FactMeta,
+) -> Result<FulfillmentEvent, EventError> {
+    Ok(PlanAmendmentApplied {
+        base: base(order_id, tenant_id, meta)?,
+        request_id,
+        plan_id,
+        kept_task_ids: task_ids(&diff.keep),
+        added_task_ids: task_ids(&diff.add),
+        cancelled_task_ids: task_ids(&diff.cancel),
+        tasks_per_item,
+    }
+    .into())
+}
+
+pub fn plan_amendment_refused(
+    order_id: Uuid,
+    tenant_id: &str,
+    request_id: AmendmentRequestId,
+    blockers: Vec<String>,
+    meta: &FactMeta,
+) -> Result<FulfillmentEvent, EventError> {
+    Ok(PlanAmendmentRefused {
+        base: base(order_id, tenant_id, meta)?,
+        request_id,
+        code: ReasonCode::parse("REPLACED_TASK_STARTED")?,
+        blockers,
+    }
+    .into())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! - [`http`], [`views`]: the API; [`events`]: the facts on `oms.fulfillment.events.v1`;
 //! - [`config`], [`startup`]: configuration and the `Application`.
 
+pub mod change;
 pub mod config;
 pub mod consumer;
 pub mod downstream;

@@ -32,6 +32,10 @@ pub struct TaskView {
     pub last_error: Option<LastError>,
     pub completed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
+    /// EXECUTION (a step of the plan) or COMPENSATION (undoes `compensatesTaskId`).
+    pub purpose: String,
+    pub compensates_task_id: Option<Uuid>,
+    pub compensation_plan_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,15 +71,53 @@ impl From<&TaskRow> for TaskView {
             }),
             completed_at: t.completed_at,
             updated_at: t.updated_at,
+            purpose: t.purpose.clone(),
+            compensates_task_id: t.compensates_task_id,
+            compensation_plan_id: t.compensation_plan_id,
         }
     }
+}
+
+/// A cancellation request as fulfillment handles it: its assessment and compensation plan.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompensationPlanView {
+    /// The cancellation request id.
+    pub compensation_plan_id: Uuid,
+    /// ASSESSING, PROPOSED, EXECUTING, COMPLETED or DISCARDED.
+    pub status: String,
+    /// The expanded scope; empty: the whole order.
+    pub scope_item_ids: Vec<Uuid>,
+    pub feasibility: Option<String>,
+    pub cancelling_item_ids: Vec<Uuid>,
+    /// Per task disposition, compensation steps in order, blockers.
+    pub assessment: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub assessed_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// An amendment that asked for a re-plan, and the diff applied (or refused).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanAmendmentView {
+    pub request_id: Uuid,
+    /// PENDING, APPLIED, REFUSED or FAILED.
+    pub status: String,
+    pub previous_plan_id: Option<Uuid>,
+    pub new_plan_id: Option<Uuid>,
+    /// keep / add / cancel / blockedByStarted task ids.
+    pub diff: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemView {
     pub item_id: Uuid,
-    /// IN_PROGRESS, FULFILLED, WAIVED or CANCELLED.
+    /// IN_PROGRESS, FULFILLED, WAIVED, CANCELLING or CANCELLED.
     pub status: String,
     pub asset_effect: Option<String>,
     pub asset_id: Option<String>,
@@ -89,7 +131,8 @@ pub struct FulfillmentView {
     pub order_id: Uuid,
     pub tenant_id: String,
     pub order_number: Option<String>,
-    /// WAITING_FOR_PLAN, WAITING_FOR_RELEASE, IN_PROGRESS, FALLOUT, COMPLETED or CLOSED.
+    /// WAITING_FOR_PLAN, WAITING_FOR_RELEASE, IN_PROGRESS, FALLOUT, CANCELLING, COMPLETED or
+    /// CLOSED.
     pub status: &'static str,
     pub released_plan_id: Option<Uuid>,
     pub started_plan_id: Option<Uuid>,
@@ -99,6 +142,17 @@ pub struct FulfillmentView {
     pub tasks: Vec<TaskView>,
     pub fallouts: Vec<FalloutRow>,
     pub audit: Vec<AuditRow>,
+    /// The change request pausing execution, if any (CANCELLATION or AMENDMENT).
+    pub paused_by: Option<PausedBy>,
+    pub compensation_plans: Vec<CompensationPlanView>,
+    pub plan_amendments: Vec<PlanAmendmentView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PausedBy {
+    pub request_id: Uuid,
+    pub reason: String,
 }
 
 /// The view of the tenant's order; `None` for an unknown order or another tenant's.
@@ -114,8 +168,15 @@ pub async fn fulfillment(
     let items = store::items::of_order(conn, order_id).await?;
     let fallouts = store::fallout::of_order(conn, order_id).await?;
     let audit = store::audit::of_order(conn, order_id).await?;
+    let compensation_plans = store::changes::compensation_plans_of(conn, order_id).await?;
+    let plan_amendments = store::changes::plan_amendments_of(conn, order_id).await?;
     let status = if order.closed_at.is_some() {
         "CLOSED"
+    } else if compensation_plans
+        .iter()
+        .any(|p| p.status == store::changes::EXECUTING)
+    {
+        "CANCELLING"
     } else if order.started_plan_id.is_some() {
         if fallouts.iter().any(|f| f.status == "OPEN") {
             "FALLOUT"
@@ -158,5 +219,36 @@ pub async fn fulfillment(
         tasks: shown,
         fallouts,
         audit,
+        paused_by: order
+            .frozen_by
+            .zip(order.frozen_reason)
+            .map(|(request_id, reason)| PausedBy { request_id, reason }),
+        compensation_plans: compensation_plans
+            .into_iter()
+            .map(|p| CompensationPlanView {
+                compensation_plan_id: p.compensation_plan_id,
+                status: p.status,
+                scope_item_ids: p.scope_item_ids,
+                feasibility: p.feasibility,
+                cancelling_item_ids: p.cancelling_item_ids,
+                assessment: p.assessment,
+                created_at: p.created_at,
+                assessed_at: p.assessed_at,
+                started_at: p.started_at,
+                finished_at: p.finished_at,
+            })
+            .collect(),
+        plan_amendments: plan_amendments
+            .into_iter()
+            .map(|a| PlanAmendmentView {
+                request_id: a.request_id,
+                status: a.status,
+                previous_plan_id: a.previous_plan_id,
+                new_plan_id: a.new_plan_id,
+                diff: a.diff,
+                created_at: a.created_at,
+                decided_at: a.decided_at,
+            })
+            .collect(),
     }))
 }

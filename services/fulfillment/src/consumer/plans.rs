@@ -75,12 +75,40 @@ impl Handler for PlanHandler {
         event: &DecompositionEventV1,
         ctx: &MessageContext,
     ) -> Result<(), HandlerError> {
-        if !matches!(event, DecompositionEventV1::OrderDecomposed(_)) {
-            return Ok(());
-        }
-        let DecompositionEvent::OrderDecomposed(decomposed) = DecompositionEvent::try_from(event)?
-        else {
-            return Ok(());
+        let decomposed = match DecompositionEvent::try_from(event)? {
+            DecompositionEvent::OrderDecomposed(decomposed) => decomposed,
+            DecompositionEvent::OrderRedecomposed(replanned) => {
+                check_plan(&replanned.plan)?;
+                let order_id = replanned.base.order_id.as_uuid();
+                let order = orders::lock(conn, order_id)
+                    .await
+                    .map_err(super::store_error)?
+                    .ok_or_else(|| {
+                        HandlerError::permanent(
+                            "ORDER_UNKNOWN",
+                            format!("a re-plan of order {order_id}, which fulfillment never saw"),
+                        )
+                    })?;
+                check_tenant(&order, replanned.base.tenant_id.as_str())?;
+                let meta = crate::change::caused_by(&order.correlation_id, ctx.envelope.event_id);
+                return crate::change::amend::redecomposed(conn, &self.flow, &replanned, &meta)
+                    .await
+                    .map_err(super::handler_error);
+            }
+            DecompositionEvent::OrderRedecompositionFailed(failed) => {
+                let order_id = failed.base.order_id.as_uuid();
+                if orders::lock(conn, order_id)
+                    .await
+                    .map_err(super::store_error)?
+                    .is_some()
+                {
+                    crate::change::amend::failed(conn, order_id, failed.request_id.as_uuid())
+                        .await
+                        .map_err(super::handler_error)?;
+                }
+                return Ok(());
+            }
+            DecompositionEvent::OrderDecompositionFailed(_) => return Ok(()),
         };
         let plan = &decomposed.plan;
         check_plan(plan)?;
@@ -116,6 +144,11 @@ impl Handler for PlanHandler {
                     compensation_task_type: task.compensation_task_type.clone(),
                     item_milestone: task.item_milestone,
                     item_asset_effect: task.item_asset_effect.as_ref().map(spelling),
+                    inputs: task
+                        .inputs
+                        .as_ref()
+                        .map(|i| i.iter().map(|x| x.as_str().to_owned()).collect()),
+                    compensation: None,
                 };
                 if !store::tasks::insert(conn, &new_task)
                     .await
@@ -166,6 +199,7 @@ mod tests {
             compensation_task_type: Some("RELEASE_RESERVATION".into()),
             item_milestone: None,
             item_asset_effect: None,
+            inputs: None,
         }
     }
 

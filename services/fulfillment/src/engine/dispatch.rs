@@ -254,6 +254,9 @@ impl Engine {
             .flow
             .record_response(&mut tx, &current, response, &meta)
             .await?;
+        // a cancellation of the order may have waited for this call's outcome
+        crate::change::cancel::try_assess(&mut tx, &self.inner.flow, current.order_id, &meta)
+            .await?;
         self.inner.flow.events().outbox().commit(tx).await?;
         Ok(outcome.label())
     }

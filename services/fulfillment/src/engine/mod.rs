@@ -177,6 +177,9 @@ impl Engine {
         if let Err(error) = self.close_stragglers().await {
             tracing::warn!(error = %error, "closing sweep failed; retrying");
         }
+        if let Err(error) = self.assess_pending().await {
+            tracing::warn!(error = %error, "cancellation assessment sweep failed; retrying");
+        }
         if let Err(error) = self.report_gauges().await {
             tracing::debug!(error = %error, "task gauges not refreshed");
         }
@@ -216,6 +219,23 @@ impl Engine {
                     .await?;
             }
             tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Assesses cancellation requests that waited for their plan or for calls in flight.
+    async fn assess_pending(&self) -> anyhow::Result<()> {
+        let mut conn = self.inner.pool.acquire().await?;
+        let orders = store::changes::orders_assessing(&mut conn, 100).await?;
+        drop(conn);
+        for order_id in orders {
+            let mut tx = self.inner.pool.begin().await?;
+            if let Some(order) = store::orders::lock(&mut tx, order_id).await? {
+                let meta = crate::events::FactMeta::engine(&order.correlation_id);
+                crate::change::cancel::try_assess(&mut tx, &self.inner.flow, order_id, &meta)
+                    .await?;
+            }
+            self.inner.flow.events().outbox().commit(tx).await?;
         }
         Ok(())
     }

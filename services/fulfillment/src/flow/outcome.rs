@@ -93,7 +93,11 @@ impl Flow {
         let stored = store::tasks::persist(conn, task, &next, trigger, actor, None).await?;
         let event = events::task_succeeded(&stored, meta)?;
         self.events.append(conn, &event).await?;
-        self.after_success(conn, &stored, meta, actor).await?;
+        if stored.is_compensation() {
+            crate::change::cancel::after_compensation(conn, self, &stored, meta).await?;
+        } else {
+            self.after_success(conn, &stored, meta, actor).await?;
+        }
         Ok(stored)
     }
 
@@ -162,10 +166,17 @@ impl Flow {
         } else {
             format!("{} was rejected: {}", task.task_type, failure.message)
         };
-        let remediation = format!(
-            "Repair the cause in {}, then retry the task; or complete it manually with evidence, or waive the item.",
-            task.target_system
-        );
+        let remediation = if task.is_compensation() {
+            format!(
+                "The cancellation is stuck on undoing this step: repair the cause in {}, then retry the compensation task; or undo it by hand and complete the task with evidence.",
+                task.target_system
+            )
+        } else {
+            format!(
+                "Repair the cause in {}, then retry the task; or complete it manually with evidence, or waive the item.",
+                task.target_system
+            )
+        };
         store::fallout::open(
             conn,
             &NewFallout {

@@ -200,6 +200,8 @@ pub const TRANSITIONS: &[(TaskState, TaskTrigger, TaskState)] = &[
     (S::WaitingForCallback, T::ScheduleRetry, S::RetryScheduled),
     (S::WaitingForCallback, T::RaiseFallout, S::Fallout),
     (S::WaitingForCallback, T::OperatorComplete, S::Succeeded),
+    // a cancellation undid work the downstream system was still doing (ADR 0008)
+    (S::WaitingForCallback, T::Compensate, S::Compensated),
     (S::RetryScheduled, T::Dispatch, S::Dispatched),
     (S::RetryScheduled, T::OperatorRetry, S::Ready),
     (S::RetryScheduled, T::OperatorComplete, S::Succeeded),

@@ -13,6 +13,7 @@ use uuid::Uuid;
 pub const IN_PROGRESS: &str = "IN_PROGRESS";
 pub const FULFILLED: &str = "FULFILLED";
 pub const WAIVED: &str = "WAIVED";
+pub const CANCELLING: &str = "CANCELLING";
 pub const CANCELLED: &str = "CANCELLED";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +148,7 @@ pub async fn progress(
         r#"select t.state, t.service_refs, t.resource_refs, t.item_asset_effect
            from fulfillment_task t
            join fulfillment_order o on o.order_id = t.order_id and o.started_plan_id = t.plan_id
-           where t.order_id = $1 and $2 = any(t.item_ids)
+           where t.order_id = $1 and $2 = any(t.item_ids) and t.purpose = 'EXECUTION'
            order by t.completed_at nulls last, t.task_id"#,
         order_id,
         item_id,
@@ -167,4 +168,41 @@ pub async fn progress(
         progress.resource_refs.extend(row.resource_refs);
     }
     Ok(progress)
+}
+
+/// Moves the items among `item_ids` that are IN_PROGRESS or FULFILLED to CANCELLING (a
+/// cancellation decided to undo them); returns how many.
+#[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
+pub async fn begin_cancel(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    item_ids: &[Uuid],
+) -> Result<u64, StoreError> {
+    let updated = sqlx::query!(
+        r#"update fulfillment_item set status = 'CANCELLING'
+           where order_id = $1 and item_id = any($2) and status in ('IN_PROGRESS', 'FULFILLED')"#,
+        order_id,
+        item_ids,
+    )
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected())
+}
+
+/// Moves a CANCELLING item to CANCELLED; `false` when it was not CANCELLING (done before).
+#[tracing::instrument(skip_all, err)]
+pub async fn finish_cancel(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    item_id: Uuid,
+) -> Result<bool, StoreError> {
+    let updated = sqlx::query!(
+        r#"update fulfillment_item set status = 'CANCELLED', finished_at = now()
+           where order_id = $1 and item_id = $2 and status = 'CANCELLING'"#,
+        order_id,
+        item_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }

@@ -6,6 +6,7 @@
 //! `fulfillment_task` rows (sorted by task id).
 
 pub mod audit;
+pub mod changes;
 pub mod fallout;
 pub mod items;
 pub mod orders;

@@ -24,6 +24,11 @@ pub struct OrderRow {
     pub started_at: Option<DateTime<Utc>>,
     /// Order-capture closed (failed-closed) or cancelled the order: nothing more runs.
     pub closed_at: Option<DateTime<Utc>>,
+    /// The change request (cancellation or amendment) pausing execution, if any.
+    pub frozen_by: Option<Uuid>,
+    pub frozen_reason: Option<String>,
+    /// An amendment's proposed content, in force once its re-plan is applied.
+    pub pending_content: Option<serde_json::Value>,
 }
 
 impl OrderRow {
@@ -63,7 +68,8 @@ pub async fn lock(conn: &mut PgConnection, order_id: Uuid) -> Result<Option<Orde
     Ok(sqlx::query_as!(
         OrderRow,
         r#"select order_id, tenant_id, correlation_id, order_number, released_plan_id, content,
-                  released_at, started_plan_id, started_at, closed_at
+                  released_at, started_plan_id, started_at, closed_at, frozen_by, frozen_reason,
+                  pending_content
            from fulfillment_order where order_id = $1 for update"#,
         order_id,
     )
@@ -81,7 +87,8 @@ pub async fn find(
     Ok(sqlx::query_as!(
         OrderRow,
         r#"select order_id, tenant_id, correlation_id, order_number, released_plan_id, content,
-                  released_at, started_plan_id, started_at, closed_at
+                  released_at, started_plan_id, started_at, closed_at, frozen_by, frozen_reason,
+                  pending_content
            from fulfillment_order where order_id = $1 and tenant_id = $2"#,
         order_id,
         tenant_id,
@@ -228,10 +235,112 @@ pub async fn contexts(
     Ok(sqlx::query_as!(
         OrderRow,
         r#"select order_id, tenant_id, correlation_id, order_number, released_plan_id, content,
-                  released_at, started_plan_id, started_at, closed_at
+                  released_at, started_plan_id, started_at, closed_at, frozen_by, frozen_reason,
+                  pending_content
            from fulfillment_order where order_id = any($1)"#,
         order_ids,
     )
     .fetch_all(conn)
     .await?)
+}
+
+/// Pauses the order's execution tasks for change request `request_id` (`reason`:
+/// CANCELLATION or AMENDMENT). A pause by another request is kept (one change at a time).
+#[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
+pub async fn freeze(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    request_id: Uuid,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let updated = sqlx::query!(
+        r#"update fulfillment_order set frozen_by = $2, frozen_reason = $3, version = version + 1
+           where order_id = $1 and (frozen_by is null or frozen_by = $2)"#,
+        order_id,
+        request_id,
+        reason,
+    )
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Ends the pause of `request_id` (no-op when another request or none holds it).
+#[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
+pub async fn unfreeze(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    request_id: Uuid,
+) -> Result<(), StoreError> {
+    sqlx::query!(
+        r#"update fulfillment_order
+           set frozen_by = null, frozen_reason = null, pending_content = null,
+               version = version + 1
+           where order_id = $1 and frozen_by = $2"#,
+        order_id,
+        request_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Keeps an amendment's proposed content until its re-plan is applied.
+#[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
+pub async fn set_pending_content(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    content: &OrderContent,
+) -> Result<(), StoreError> {
+    let content =
+        serde_json::to_value(content).map_err(|e| StoreError::corrupt("order content", e))?;
+    sqlx::query!(
+        "update fulfillment_order set pending_content = $2 where order_id = $1",
+        order_id,
+        content,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the order content downstream requests are built from (an amendment in force).
+#[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
+pub async fn set_content(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    content: &OrderContent,
+) -> Result<(), StoreError> {
+    let content =
+        serde_json::to_value(content).map_err(|e| StoreError::corrupt("order content", e))?;
+    sqlx::query!(
+        "update fulfillment_order set content = $2, version = version + 1 where order_id = $1 and content is not null",
+        order_id,
+        content,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves a (possibly started) order onto re-planned `plan_id`: the release and the start
+/// point to it from now on (the caller moved the kept tasks).
+#[tracing::instrument(skip_all, fields(order_id = %order_id, plan_id = %plan_id), err)]
+pub async fn move_to_plan(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    plan_id: Uuid,
+) -> Result<(), StoreError> {
+    sqlx::query!(
+        r#"update fulfillment_order
+           set released_plan_id = case when released_plan_id is null then null else $2::uuid end,
+               started_plan_id = case when started_plan_id is null then null else $2::uuid end,
+               version = version + 1
+           where order_id = $1"#,
+        order_id,
+        plan_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

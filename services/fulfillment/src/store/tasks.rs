@@ -43,9 +43,21 @@ pub struct TaskRow {
     pub completed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,
+    pub purpose: String,
+    pub compensates_task_id: Option<Uuid>,
+    pub compensation_plan_id: Option<Uuid>,
+    pub inputs: Option<Vec<String>>,
 }
 
+pub const PURPOSE_EXECUTION: &str = "EXECUTION";
+pub const PURPOSE_COMPENSATION: &str = "COMPENSATION";
+
 impl TaskRow {
+    /// A compensation task (undoes `compensates_task_id`), not a step of the plan.
+    pub fn is_compensation(&self) -> bool {
+        self.purpose == PURPOSE_COMPENSATION
+    }
+
     /// The idempotency key of the task's current downstream request.
     pub fn idempotency_key(&self) -> String {
         idempotency_key(self.task_id, self.key_generation)
@@ -81,6 +93,9 @@ pub struct NewTask {
     pub compensation_task_type: Option<String>,
     pub item_milestone: Option<bool>,
     pub item_asset_effect: Option<String>,
+    pub inputs: Option<Vec<String>>,
+    /// Set on a compensation task: (its plan, the task it undoes).
+    pub compensation: Option<(Uuid, Uuid)>,
 }
 
 /// Inserts a planned task as PENDING; a task id already stored is left as it is (the same
@@ -91,9 +106,10 @@ pub async fn insert(conn: &mut PgConnection, task: &NewTask) -> Result<bool, Sto
         r#"insert into fulfillment_task
                (task_id, plan_id, order_id, tenant_id, item_ids, task_type, target_system,
                 depends_on, reversibility, external_effect_level, template_key,
-                compensation_task_type, item_milestone, item_asset_effect)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-           on conflict (task_id) do nothing"#,
+                compensation_task_type, item_milestone, item_asset_effect, inputs, purpose,
+                compensation_plan_id, compensates_task_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+           on conflict do nothing"#,
         task.task_id,
         task.plan_id,
         task.order_id,
@@ -108,6 +124,14 @@ pub async fn insert(conn: &mut PgConnection, task: &NewTask) -> Result<bool, Sto
         task.compensation_task_type,
         task.item_milestone,
         task.item_asset_effect,
+        task.inputs.as_deref(),
+        if task.compensation.is_some() {
+            PURPOSE_COMPENSATION
+        } else {
+            PURPOSE_EXECUTION
+        },
+        task.compensation.map(|(plan, _)| plan),
+        task.compensation.map(|(_, original)| original),
     )
     .execute(conn)
     .await?;
@@ -144,6 +168,10 @@ struct Raw {
     completed_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
     version: i64,
+    purpose: String,
+    compensates_task_id: Option<Uuid>,
+    compensation_plan_id: Option<Uuid>,
+    inputs: Option<Vec<String>>,
 }
 
 impl TryFrom<Raw> for TaskRow {
@@ -181,6 +209,10 @@ impl TryFrom<Raw> for TaskRow {
             completed_at: r.completed_at,
             updated_at: r.updated_at,
             version: r.version,
+            purpose: r.purpose,
+            compensates_task_id: r.compensates_task_id,
+            compensation_plan_id: r.compensation_plan_id,
+            inputs: r.inputs,
         })
     }
 }
@@ -199,7 +231,7 @@ pub async fn lock(conn: &mut PgConnection, task_ids: &[Uuid]) -> Result<Vec<Task
                   compensation_task_type, item_milestone, item_asset_effect, state, attempt, attempt_base,
                   key_generation, next_attempt_at, dispatched_by, dispatched_at, external_ref,
                   service_refs, resource_refs, last_error_code, last_error_message, completed_at,
-                  updated_at, version
+                  updated_at, version, purpose, compensates_task_id, compensation_plan_id, inputs
            from fulfillment_task where task_id = any($1)
            order by task_id
            for update"#,
@@ -232,7 +264,7 @@ pub async fn of_task(
                   compensation_task_type, item_milestone, item_asset_effect, state, attempt, attempt_base,
                   key_generation, next_attempt_at, dispatched_by, dispatched_at, external_ref,
                   service_refs, resource_refs, last_error_code, last_error_message, completed_at,
-                  updated_at, version
+                  updated_at, version, purpose, compensates_task_id, compensation_plan_id, inputs
            from fulfillment_task where task_id = $1"#,
         task_id,
     )
@@ -251,7 +283,7 @@ pub async fn of_order(conn: &mut PgConnection, order_id: Uuid) -> Result<Vec<Tas
                   compensation_task_type, item_milestone, item_asset_effect, state, attempt, attempt_base,
                   key_generation, next_attempt_at, dispatched_by, dispatched_at, external_ref,
                   service_refs, resource_refs, last_error_code, last_error_message, completed_at,
-                  updated_at, version
+                  updated_at, version, purpose, compensates_task_id, compensation_plan_id, inputs
            from fulfillment_task where order_id = $1
            order by created_at, task_id"#,
         order_id,
@@ -411,7 +443,7 @@ pub async fn orders_with_promotable_tasks(
 }
 
 /// Claims up to `limit` runnable tasks (READY, or RETRY_SCHEDULED and due) of orders that
-/// are not closed, locked with `SKIP LOCKED` so engines in several replicas never claim the
+/// are not closed (and, for execution tasks, not paused by a change request), locked with `SKIP LOCKED` so engines in several replicas never claim the
 /// same task.
 #[tracing::instrument(skip_all, fields(limit = limit), err)]
 pub async fn claim_runnable(
@@ -422,7 +454,9 @@ pub async fn claim_runnable(
         r#"select t.task_id from fulfillment_task t
            where (t.state = 'READY' or (t.state = 'RETRY_SCHEDULED' and t.next_attempt_at <= now()))
              and not exists (select 1 from fulfillment_order o
-                             where o.order_id = t.order_id and o.closed_at is not null)
+                             where o.order_id = t.order_id
+                               and (o.closed_at is not null
+                                    or (o.frozen_by is not null and t.purpose = 'EXECUTION')))
            order by coalesce(t.next_attempt_at, t.updated_at), t.task_id
            limit $1
            for update of t skip locked"#,
@@ -476,4 +510,40 @@ pub async fn count_by_state(conn: &mut PgConnection) -> Result<Vec<(String, i64)
             .fetch_all(conn)
             .await?;
     Ok(rows.into_iter().map(|r| (r.state, r.count)).collect())
+}
+
+/// Moves kept tasks onto a re-planned plan (an amendment, ADR 0008 §3). Not a state change:
+/// the task keeps its state, attempts and results; only the plan it belongs to moves.
+#[tracing::instrument(skip_all, fields(plan_id = %plan_id), err)]
+pub async fn move_to_plan(
+    conn: &mut PgConnection,
+    task_ids: &[Uuid],
+    plan_id: Uuid,
+) -> Result<u64, StoreError> {
+    let updated = sqlx::query!(
+        r#"update fulfillment_task set plan_id = $2, version = version + 1
+           where task_id = any($1) and plan_id <> $2"#,
+        task_ids,
+        plan_id,
+    )
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected())
+}
+
+/// Compensation tasks of `compensation_plan_id` serving `item_id` that have not succeeded.
+#[tracing::instrument(skip_all, err)]
+pub async fn open_compensations(
+    conn: &mut PgConnection,
+    compensation_plan_id: Uuid,
+    item_id: Uuid,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "count!" from fulfillment_task
+           where compensation_plan_id = $1 and $2 = any(item_ids) and state <> 'SUCCEEDED'"#,
+        compensation_plan_id,
+        item_id,
+    )
+    .fetch_one(conn)
+    .await?)
 }

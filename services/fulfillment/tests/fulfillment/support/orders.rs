@@ -212,6 +212,7 @@ impl Scenario {
                     compensation_task_type: Some(format!("UNDO_{}", s.2)),
                     item_milestone: None,
                     item_asset_effect: self.asset_effects.get(&s.1).copied(),
+                    inputs: None,
                 })
                 .collect(),
         }
