@@ -1,6 +1,7 @@
-//! The fulfillment topic's handler: `OrderItemFulfilled` records go to [`crate::apply`]; every
-//! other fulfillment fact (task progress, fallout, cancellation) is not about the installed
-//! base and is acknowledged without effect.
+//! The fulfillment topic's handler: `OrderItemFulfilled` records go to [`crate::apply`],
+//! `OrderItemCompensated` (a cancelled item whose change is undone) to [`crate::revert`];
+//! every other fulfillment fact is not about the installed base and is acknowledged without
+//! effect.
 
 use oms_contracts::FulfillmentEventV1;
 use oms_domain::events::FulfillmentEvent;
@@ -8,6 +9,7 @@ use oms_messaging::{Handler, HandlerError, MessageContext, Outbox};
 use sqlx::PgConnection;
 
 use crate::apply::apply;
+use crate::revert::revert;
 
 /// Applies fulfilled items; appends asset events to `outbox`.
 #[derive(Debug, Clone)]
@@ -30,14 +32,21 @@ impl Handler for FulfillmentHandler {
         event: &FulfillmentEventV1,
         ctx: &MessageContext,
     ) -> Result<(), HandlerError> {
-        if !matches!(event, FulfillmentEventV1::OrderItemFulfilled(_)) {
+        if !matches!(
+            event,
+            FulfillmentEventV1::OrderItemFulfilled(_) | FulfillmentEventV1::OrderItemCompensated(_)
+        ) {
             return Ok(());
         }
-        let FulfillmentEvent::OrderItemFulfilled(fulfilled) = FulfillmentEvent::try_from(event)?
-        else {
-            return Ok(());
-        };
-        apply(conn, &self.outbox, &fulfilled, &ctx.envelope).await?;
+        match FulfillmentEvent::try_from(event)? {
+            FulfillmentEvent::OrderItemFulfilled(fulfilled) => {
+                apply(conn, &self.outbox, &fulfilled, &ctx.envelope).await?;
+            }
+            FulfillmentEvent::OrderItemCompensated(compensated) => {
+                revert(conn, &self.outbox, &compensated, &ctx.envelope).await?;
+            }
+            _ => {}
+        }
         Ok(())
     }
 }

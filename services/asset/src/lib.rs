@@ -20,6 +20,7 @@ pub mod consumer;
 pub mod http;
 pub mod lifecycle;
 pub mod model;
+pub mod revert;
 pub mod startup;
 pub mod store;
 

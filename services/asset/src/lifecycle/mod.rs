@@ -8,10 +8,12 @@
 //! covers it.
 
 mod decide;
+mod revert;
 mod table;
 mod term;
 
 pub use decide::{Decision, Inconsistency, decide};
+pub use revert::reverted;
 pub use table::{InconsistencyCode, Rule, expected_status, rule};
 pub use term::{renewal_start, term_end};
 

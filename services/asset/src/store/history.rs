@@ -87,3 +87,37 @@ pub async fn list(
     .await?;
     Ok(entries)
 }
+
+/// The state before the change order item (`order_id`, `item_id`) made to the asset, if the
+/// item changed it: `Some(None)` for the creation, `None` when the item changed nothing.
+#[tracing::instrument(skip_all, fields(asset_id = %asset_id), err)]
+pub async fn before_change_of(
+    conn: &mut PgConnection,
+    tenant: &TenantId,
+    asset_id: &AssetId,
+    order_id: OrderId,
+    item_id: OrderItemId,
+) -> Result<Option<Option<AssetState>>, StoreError> {
+    let row = sqlx::query!(
+        r#"select before from asset_history
+            where tenant_id = $1 and asset_id = $2 and order_id = $3 and item_id = $4
+              and event_type <> 'AssetReverted'
+            order by version limit 1"#,
+        tenant.as_str(),
+        asset_id.as_str(),
+        order_id.as_uuid(),
+        item_id.as_uuid(),
+    )
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        r.before
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt {
+                column: "asset_history.before",
+                detail: e.to_string(),
+            })
+    })
+    .transpose()
+}

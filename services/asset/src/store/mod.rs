@@ -13,7 +13,7 @@ pub mod cases;
 pub mod guard;
 pub mod history;
 pub mod queries;
-mod text;
+pub(crate) mod text;
 
 pub use assets::StoredAsset;
 
