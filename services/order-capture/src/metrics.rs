@@ -60,3 +60,9 @@ pub fn state_entered(state: OrderState) {
 pub fn fact_absorbed(reason: &'static str) {
     metrics::counter!("oms_order_facts_absorbed_total", "reason" => reason).increment(1);
 }
+
+/// A cancellation or amendment request (`kind`) was `outcome` (accepted, refused).
+pub fn change_request(kind: &'static str, outcome: &'static str) {
+    metrics::counter!("oms_change_requests_total", "kind" => kind, "outcome" => outcome)
+        .increment(1);
+}

@@ -70,6 +70,9 @@ pub fn already_applied(order: &Order, error: &DomainError) -> Option<&'static st
                 Some("item already completed")
             }
             ItemTrigger::Fail if *from == ItemState::Failed => Some("item already failed"),
+            ItemTrigger::FinishCancel if *from == ItemState::Cancelled => {
+                Some("item already cancelled")
+            }
             _ => None,
         },
         DomainError::TransitionNotAllowed { trigger, .. } => match trigger {
@@ -82,13 +85,29 @@ pub fn already_applied(order: &Order, error: &DomainError) -> Option<&'static st
             | OrderTrigger::RecordItemProgress
             | OrderTrigger::RecordItemCompleted
             | OrderTrigger::RecordItemFailed
+            | OrderTrigger::RecordItemCancelled
             | OrderTrigger::RaiseFallout
+            | OrderTrigger::RecordAmendmentApplied
+            | OrderTrigger::RecordAmendmentRejected
                 if closed =>
             {
                 Some("order already closed")
             }
+            OrderTrigger::RecordCancellationAssessment
+                if closed
+                    || order
+                        .cancellation
+                        .as_ref()
+                        .is_some_and(|c| c.assessment.is_some()) =>
+            {
+                Some("cancellation already assessed")
+            }
             _ => None,
         },
+        // the amendment was decided before (a redelivered outcome)
+        DomainError::AmendmentRequestMismatch { open: None, .. } => {
+            Some("amendment already decided")
+        }
         DomainError::FalloutAlreadyOpen { .. } => Some("fallout already open"),
         // Fulfillment reports a case resolved that an operator already repaired here.
         DomainError::FalloutNotFound { .. } => Some("fallout already repaired"),

@@ -11,6 +11,7 @@
 //!   events, history, audit and outbox rows.
 
 pub mod capture;
+pub mod changes;
 pub mod commands;
 pub mod context;
 pub mod facts;

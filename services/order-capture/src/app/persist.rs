@@ -189,6 +189,7 @@ pub async fn write(
                 records::insert_state_change(conn, event, *from, *to).await?;
             }
             outbox.append(conn, &record).await?;
+            sync_change_records(conn, after, event).await?;
             event_types.push(oms_domain::DomainEvent::event_type(event).to_owned());
         }
         let last = step.events.last().map_or(
@@ -217,6 +218,117 @@ pub async fn write(
         assets::reserve_in_flight(conn, &after.tenant, after.id, &target_assets(after)).await?;
     } else if after.state.is_terminal() && !was_terminal {
         assets::release_in_flight(conn, after.id).await?;
+    }
+    Ok(())
+}
+
+/// Keeps the change-request rows and the relations in step with the order's events (same
+/// transaction): a request's status follows what the order recorded about it.
+async fn sync_change_records(
+    conn: &mut PgConnection,
+    order: &oms_domain::Order,
+    event: &OrderEvent,
+) -> Result<(), AppError> {
+    use crate::store::changes::{self, Kind};
+    use oms_domain::vocab::CancellationFeasibility as F;
+    let json = |v: serde_json::Value| Some(v);
+    match event {
+        OrderEvent::OrderValidated(e) => {
+            for relation in &e.content.header.relations {
+                changes::relate(
+                    conn,
+                    &order.tenant,
+                    order.id,
+                    relation.related_order_id,
+                    &crate::store::wire(&relation.relation_type),
+                    e.base.meta.actor.id(),
+                )
+                .await?;
+            }
+        }
+        OrderEvent::OrderCancellationAssessed(e) => {
+            let status = match e.feasibility {
+                F::FullyCancellable | F::PartiallyCancellable => "CANCELLING",
+                F::RequiresManualReview => "AWAITING_REVIEW",
+                F::NotCancellable => "REJECTED",
+            };
+            let outcome = serde_json::json!({
+                "feasibility": crate::store::wire(&e.feasibility),
+                "cancellingItemIds": e.cancelling_item_ids,
+                "blockers": e.blockers,
+                "decidedBy": e.base.meta.actor.id(),
+            });
+            changes::set_status(
+                conn,
+                Kind::Cancellation,
+                e.request_id.as_uuid(),
+                status,
+                json(outcome).as_ref(),
+            )
+            .await?;
+        }
+        OrderEvent::OrderCancellationRejected(e) => {
+            changes::set_status(
+                conn,
+                Kind::Cancellation,
+                e.request_id.as_uuid(),
+                "REJECTED",
+                None,
+            )
+            .await?;
+        }
+        OrderEvent::OrderCancelled(e) => {
+            let status = if e.before_execution {
+                "CANCELLED"
+            } else {
+                "COMPLETED"
+            };
+            changes::set_status(
+                conn,
+                Kind::Cancellation,
+                e.request_id.as_uuid(),
+                status,
+                None,
+            )
+            .await?;
+        }
+        OrderEvent::OrderCancellationCompleted(e) => {
+            changes::set_status(
+                conn,
+                Kind::Cancellation,
+                e.request_id.as_uuid(),
+                "COMPLETED",
+                None,
+            )
+            .await?;
+        }
+        OrderEvent::OrderAmendmentApplied(e) => {
+            let outcome = serde_json::json!({ "planId": e.plan_id });
+            changes::set_status(
+                conn,
+                Kind::Amendment,
+                e.request_id.as_uuid(),
+                "APPLIED",
+                json(outcome).as_ref(),
+            )
+            .await?;
+        }
+        OrderEvent::OrderAmendmentRejected(e) => {
+            let outcome = serde_json::json!({
+                "code": e.code.as_str(),
+                "message": e.message,
+                "remediation": e.remediation,
+            });
+            changes::set_status(
+                conn,
+                Kind::Amendment,
+                e.request_id.as_uuid(),
+                "REJECTED",
+                json(outcome).as_ref(),
+            )
+            .await?;
+        }
+        _ => {}
     }
     Ok(())
 }

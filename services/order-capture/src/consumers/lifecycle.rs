@@ -16,7 +16,7 @@ use sqlx::PgConnection;
 use super::{fact_error, handler_error};
 use crate::app::facts::{self, FactError};
 use crate::app::now;
-use crate::store::assets;
+use crate::store::{assets, execution};
 
 fn fact_meta<E: DomainEvent>(
     fact: &E,
@@ -98,7 +98,19 @@ impl Handler for DecompositionHandler {
     ) -> Result<(), HandlerError> {
         let fact = DecompositionEvent::try_from(event)?;
         let order_id = order_of(&fact)?;
-        let commands = vec![fact.to_order_command()];
+        let commands = fact
+            .to_order_command()
+            .map_err(|e| HandlerError::permanent(e.code(), e.to_string()))?
+            .into_iter()
+            .collect::<Vec<_>>();
+        if matches!(fact, DecompositionEvent::OrderRedecomposed(_))
+            && !orders_exists(conn, order_id).await?
+        {
+            return Err(HandlerError::permanent(
+                "ORDER_UNKNOWN",
+                format!("a re-plan of order {order_id}, which does not exist"),
+            ));
+        }
         apply_commands(
             conn,
             &self.outbox,
@@ -109,7 +121,18 @@ impl Handler for DecompositionHandler {
             self.retries,
             false,
         )
-        .await
+        .await?;
+        // the execution view (ADR 0008 §1), after the order accepted the fact
+        let view = match &fact {
+            DecompositionEvent::OrderDecomposed(e) => {
+                execution::record_plan(conn, order_id, &e.plan, true).await
+            }
+            DecompositionEvent::OrderRedecomposed(e) => {
+                execution::record_plan(conn, order_id, &e.plan, false).await
+            }
+            _ => Ok(()),
+        };
+        view.map_err(|e| handler_error(e.into()))
     }
 }
 
@@ -131,6 +154,11 @@ impl Handler for FulfillmentHandler {
         let fact = FulfillmentEvent::try_from(event)?;
         let order_id = order_of(&fact)?;
         let commands = fact.to_order_commands();
+        // a fact with nothing to decide about an order this service does not have: nothing
+        // to record either (as before the execution view existed)
+        if commands.is_empty() && !orders_exists(conn, order_id).await? {
+            return Ok(());
+        }
         apply_commands(
             conn,
             &self.outbox,
@@ -141,7 +169,52 @@ impl Handler for FulfillmentHandler {
             self.retries,
             false,
         )
+        .await?;
+        record_execution(conn, order_id, &fact)
+            .await
+            .map_err(|e| handler_error(e.into()))
+    }
+}
+
+async fn orders_exists(conn: &mut PgConnection, order_id: OrderId) -> Result<bool, HandlerError> {
+    crate::store::orders::load(conn, order_id)
         .await
+        .map(|o| o.is_some())
+        .map_err(|e| handler_error(e.into()))
+}
+
+/// What a fulfillment fact tells the execution view (ADR 0008 §1).
+async fn record_execution(
+    conn: &mut PgConnection,
+    order_id: OrderId,
+    fact: &FulfillmentEvent,
+) -> Result<(), crate::store::StoreError> {
+    use crate::store::execution::state;
+    match fact {
+        FulfillmentEvent::FulfillmentTaskStarted(e) if e.compensates_task_id.is_none() => {
+            execution::record_task(conn, order_id, e.task_id, state::DISPATCHED).await
+        }
+        FulfillmentEvent::FulfillmentTaskSucceeded(e) => match e.compensates_task_id {
+            Some(original) => {
+                execution::record_task(conn, order_id, original, state::COMPENSATED).await
+            }
+            None => execution::record_task(conn, order_id, e.task_id, state::SUCCEEDED).await,
+        },
+        FulfillmentEvent::FulfillmentTaskFailed(e) if e.compensates_task_id.is_none() => {
+            let to = if e.will_retry {
+                state::RETRY_SCHEDULED
+            } else {
+                state::FALLOUT
+            };
+            execution::record_task(conn, order_id, e.task_id, to).await
+        }
+        FulfillmentEvent::PlanAmendmentApplied(e) => {
+            execution::apply_replan(conn, order_id, e).await
+        }
+        FulfillmentEvent::OrderItemCompensated(e) => {
+            execution::end_item_tasks(conn, order_id, e.item_id).await
+        }
+        _ => Ok(()),
     }
 }
 
@@ -184,7 +257,7 @@ impl Handler for AssetHandler {
             &self.outbox,
             &fact,
             base.order_id,
-            vec![command],
+            command.into_iter().collect(),
             ctx,
             self.retries,
             true,

@@ -51,13 +51,47 @@ fn domain_problem(error: &DomainError) -> Problem {
         StatusCode::NOT_FOUND
     } else if matches!(
         error,
-        DomainError::Value(_) | DomainError::ReasonRequired { .. }
+        DomainError::Value(_)
+            | DomainError::ReasonRequired { .. }
+            | DomainError::CancellationScopeInvalid { .. }
+    ) || matches!(
+        error,
+        DomainError::AmendmentInvalid { code, .. }
+            if *code != "ORDER_COMPLETED" && *code != "ORDER_CLOSED" && *code != "AMENDMENT_NOT_ALLOWED"
     ) {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::CONFLICT
     };
-    Problem::new(status, code).detail(error.to_string())
+    let problem = Problem::new(status, code).detail(error.to_string());
+    // a change refused for blockers names each, with what to do instead (004 §26)
+    match error {
+        DomainError::OrderNotCancellable { blockers }
+        | DomainError::AmendmentBlocked { blockers, .. } => {
+            let remediation = blockers.first().map(|b| b.remediation.clone());
+            let problem = problem.extension(
+                "blockers",
+                serde_json::to_value(blockers).unwrap_or_default(),
+            );
+            match remediation {
+                Some(r) => problem.extension("remediation", r),
+                None => problem,
+            }
+        }
+        DomainError::CompletedOrderNotCancellable { .. } => problem.extension(
+            "remediation",
+            "Place a DISCONNECT order for the assets the order created.",
+        ),
+        DomainError::AmendmentInvalid { code, .. }
+            if *code == "ORDER_COMPLETED" || *code == "ORDER_CLOSED" =>
+        {
+            problem.extension(
+                "remediation",
+                "Raise a supplemental order (POST /api/v1/orders/{orderId}/supplemental-orders).",
+            )
+        }
+        _ => problem,
+    }
 }
 
 impl From<AppError> for HttpError {

@@ -7,6 +7,8 @@
 //! (`orders:read`, `orders:write`, `operator`). The semantic, snapshot and invariant layers
 //! are the domain's; the persistence layer is the database's.
 
+pub mod change_dto;
+pub mod changes;
 pub mod dto;
 pub mod error;
 pub mod holds;
@@ -35,6 +37,19 @@ pub mod paths {
     pub const HOLD_RELEASE: &str = "/api/v1/orders/{orderId}/holds/{holdId}/release";
     pub const FALLOUT_REPAIR: &str = "/api/v1/orders/{orderId}/fallouts/{falloutId}/repair";
     pub const ORDER_VALIDATIONS: &str = "/api/v1/order-validations";
+    pub const CANCELLATION_ASSESSMENTS: &str = "/api/v1/orders/{orderId}/cancellation-assessments";
+    pub const CANCELLATION_REQUESTS: &str = "/api/v1/orders/{orderId}/cancellation-requests";
+    pub const CANCELLATION_REQUEST: &str =
+        "/api/v1/orders/{orderId}/cancellation-requests/{requestId}";
+    pub const CANCELLATION_APPROVE: &str =
+        "/api/v1/orders/{orderId}/cancellation-requests/{requestId}/approve";
+    pub const CANCELLATION_REJECT: &str =
+        "/api/v1/orders/{orderId}/cancellation-requests/{requestId}/reject";
+    pub const AMENDMENT_ASSESSMENTS: &str = "/api/v1/orders/{orderId}/amendment-assessments";
+    pub const AMENDMENT_REQUESTS: &str = "/api/v1/orders/{orderId}/amendment-requests";
+    pub const AMENDMENT_REQUEST: &str = "/api/v1/orders/{orderId}/amendment-requests/{requestId}";
+    pub const SUPPLEMENTAL_ORDERS: &str = "/api/v1/orders/{orderId}/supplemental-orders";
+    pub const RELATED_ORDERS: &str = "/api/v1/orders/{orderId}/related-orders";
     pub const OPENAPI: &str = "/api/v1/openapi.json";
     pub const DEAD_LETTERS: &str = "/ops/dead-letters";
     pub const DEAD_LETTER_REPLAY: &str = "/ops/dead-letters/{id}/replay";
@@ -53,6 +68,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", paths::HOLD_RELEASE),
     ("post", paths::FALLOUT_REPAIR),
     ("post", paths::ORDER_VALIDATIONS),
+    ("post", paths::CANCELLATION_ASSESSMENTS),
+    ("post", paths::CANCELLATION_REQUESTS),
+    ("get", paths::CANCELLATION_REQUESTS),
+    ("get", paths::CANCELLATION_REQUEST),
+    ("post", paths::CANCELLATION_APPROVE),
+    ("post", paths::CANCELLATION_REJECT),
+    ("post", paths::AMENDMENT_ASSESSMENTS),
+    ("post", paths::AMENDMENT_REQUESTS),
+    ("get", paths::AMENDMENT_REQUESTS),
+    ("get", paths::AMENDMENT_REQUEST),
+    ("post", paths::SUPPLEMENTAL_ORDERS),
+    ("get", paths::RELATED_ORDERS),
     ("get", paths::OPENAPI),
     ("get", paths::DEAD_LETTERS),
     ("post", paths::DEAD_LETTER_REPLAY),
@@ -87,6 +114,37 @@ pub fn router(
         .route(paths::ORDER_HOLDS, post(holds::place_hold))
         .route(paths::HOLD_RELEASE, post(holds::release_hold))
         .route(paths::FALLOUT_REPAIR, post(holds::repair_fallout))
+        .route(
+            paths::CANCELLATION_ASSESSMENTS,
+            post(changes::assess_cancellation),
+        )
+        .route(
+            paths::CANCELLATION_REQUESTS,
+            post(changes::request_cancellation).get(changes::list_cancellations),
+        )
+        .route(paths::CANCELLATION_REQUEST, get(changes::get_cancellation))
+        .route(
+            paths::CANCELLATION_APPROVE,
+            post(changes::approve_cancellation),
+        )
+        .route(
+            paths::CANCELLATION_REJECT,
+            post(changes::reject_cancellation),
+        )
+        .route(
+            paths::AMENDMENT_ASSESSMENTS,
+            post(changes::assess_amendment),
+        )
+        .route(
+            paths::AMENDMENT_REQUESTS,
+            post(changes::request_amendment).get(changes::list_amendments),
+        )
+        .route(paths::AMENDMENT_REQUEST, get(changes::get_amendment))
+        .route(
+            paths::SUPPLEMENTAL_ORDERS,
+            post(changes::supplemental_order),
+        )
+        .route(paths::RELATED_ORDERS, get(changes::related_orders))
         .with_state(state);
     let operator = oms_messaging::ops::dead_letter_routes(message_router);
     authenticator

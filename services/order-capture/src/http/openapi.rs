@@ -267,6 +267,26 @@ fn schemas() -> Value {
                 "events": { "type": "array", "items": { "type": "object" } }
             }
         },
+        "CancellationRequest": {
+            "type": "object", "required": ["reasonCode"],
+            "properties": {
+                "reasonCode": { "type": "string", "example": "CUSTOMER_CHANGED_MIND" },
+                "reason": { "type": "string" },
+                "scope": { "type": "object", "description": "{\"type\": \"ORDER\"} (default) or {\"type\": \"ITEMS\", \"orderItemIds\": [...]}; children and dependents are added" },
+                "forceManualReview": { "type": "boolean" }
+            }
+        },
+        "AmendmentRequest": {
+            "type": "object", "required": ["reasonCode", "changes"],
+            "properties": {
+                "reasonCode": { "type": "string" }, "reason": { "type": "string" },
+                "changes": { "type": "array", "items": { "type": "object",
+                    "description": "type CHANGE_REQUESTED_DATES {requestedStartDate, requestedCompletionDate} | CHANGE_SERVICE_ADDRESS {address} | CHANGE_ITEM_CONFIGURATION {itemId, set} | CHANGE_ITEM_OFFERING {itemId, productOfferingId, productOfferingVersion, productOfferingName, price} | CHANGE_ITEM_QUANTITY {itemId, quantity, price} | CHANGE_ITEM_PRICE {itemId, price}; price = {priceComponents, itemTotal}" } }
+            }
+        },
+        "ReviewRequest": {
+            "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string" } }
+        },
         "ValidationResult": {
             "type": "object",
             "properties": { "valid": { "type": "boolean" }, "violations": { "type": "array", "items": { "$ref": "#/components/schemas/Violation" } } }
@@ -288,7 +308,7 @@ pub fn spec() -> Value {
         "info": {
             "title": "OMS order-capture API",
             "version": "1.0.0",
-            "description": "Captures product orders (DIRECT_ORDER, ADMIN_MIGRATION, QUOTE_DERIVED), validates them, and exposes orders, their history, holds and fallout repair. Errors are application/problem+json with a stable `code`. See docs/api.md."
+            "description": "Captures product orders (DIRECT_ORDER, ADMIN_MIGRATION, QUOTE_DERIVED, SUPPLEMENTAL), validates them, and exposes orders, their history, holds, fallout repair, and cancellation and amendment of orders in flight with dry runs. Errors are application/problem+json with a stable `code`. See docs/api.md."
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer",
@@ -401,8 +421,99 @@ pub fn spec() -> Value {
                      "responses": { "200": { "description": "text exposition format" } } }
         }
     });
+    let mut paths_doc = paths_doc;
+    if let (Some(all), Some(changes)) = (paths_doc.as_object_mut(), change_paths().as_object()) {
+        all.extend(changes.clone());
+    }
     doc["paths"] = paths_doc;
     doc
+}
+
+/// Cancellation, amendment, supplemental orders and relations (ADR 0008, docs/api.md).
+fn change_paths() -> Value {
+    let order_id = path_param("orderId", "the order id");
+    let request_id = path_param("requestId", "the request id");
+    let if_match = json!({ "name": "If-Match", "in": "header", "required": false,
+        "description": "the assessmentVersion (ETag) of the dry run the request was decided on; 409 ASSESSMENT_STALE when the order or its tasks moved since",
+        "schema": { "type": "string" } });
+    let idempotency = json!({ "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "optional; same key + same payload replays the stored answer, another payload is 409",
+        "schema": { "type": "string" } });
+    let capture_key = json!({ "name": "Idempotency-Key", "in": "header", "required": true,
+        "description": "1-255 visible ASCII characters", "schema": { "type": "string" } });
+    let any = |d: &str| json!({ "description": d, "content": { "application/json": { "schema": { "type": "object" } } } });
+    json!({
+        paths::CANCELLATION_ASSESSMENTS: { "post": {
+            "operationId": "assessCancellation",
+            "summary": "Dry run of a cancellation: per item and task what would happen, compensation steps in order, price effect, blockers (scope orders:write)",
+            "parameters": [order_id.clone()], "requestBody": body("CancellationRequest"),
+            "responses": common_errors(json!({ "200": any("assessment and assessmentVersion (also the ETag)"),
+                "404": problem("ORDER_NOT_FOUND, ITEM_NOT_FOUND"), "409": problem("COMPLETED_ORDER_NOT_CANCELLABLE, ORDER_TRANSITION_NOT_ALLOWED"),
+                "422": problem("VALIDATION_FAILED, CANCELLATION_SCOPE_INVALID") })) } },
+        paths::CANCELLATION_REQUESTS: {
+            "post": {
+                "operationId": "requestCancellation",
+                "summary": "Request a cancellation of the order or some items (scope orders:write)",
+                "parameters": [order_id.clone(), if_match.clone(), idempotency.clone()], "requestBody": body("CancellationRequest"),
+                "responses": common_errors(json!({
+                    "200": any("CANCELLED at once (nothing had been released to fulfillment)"),
+                    "202": any("ACCEPTED_FOR_ASSESSMENT: fulfillment assesses and compensates; follow links.self"),
+                    "404": problem("ORDER_NOT_FOUND, ITEM_NOT_FOUND"),
+                    "409": problem("ORDER_NOT_CANCELLABLE (blockers, e.g. ITEM_PAST_POINT_OF_NO_RETURN, with remediation), COMPLETED_ORDER_NOT_CANCELLABLE, CANCELLATION_ALREADY_REQUESTED, CHANGE_ALREADY_IN_PROGRESS, ASSESSMENT_STALE, VERSION_CONFLICT, IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_PAYLOAD"),
+                    "422": problem("VALIDATION_FAILED, CANCELLATION_SCOPE_INVALID") })) },
+            "get": { "operationId": "listCancellationRequests", "summary": "The order's cancellation requests (scope orders:read)",
+                "parameters": [order_id.clone()], "responses": common_errors(json!({ "200": any("requests"), "404": problem("ORDER_NOT_FOUND") })) }
+        },
+        paths::CANCELLATION_REQUEST: { "get": {
+            "operationId": "getCancellationRequest", "summary": "One cancellation request: status, assessment, fulfillment's verdict (scope orders:read)",
+            "parameters": [order_id.clone(), request_id.clone()],
+            "responses": common_errors(json!({ "200": any("the request"), "404": problem("ORDER_NOT_FOUND, REQUEST_NOT_FOUND") })) } },
+        paths::CANCELLATION_APPROVE: { "post": {
+            "operationId": "approveCancellation", "summary": "Approve a cancellation that requires manual review (scope operator)",
+            "parameters": [order_id.clone(), request_id.clone()], "requestBody": body("ReviewRequest"),
+            "responses": common_errors(json!({ "200": ok("The order", "Order"), "404": problem("ORDER_NOT_FOUND, REQUEST_NOT_FOUND"),
+                "409": problem("CANCELLATION_REVIEW_NOT_PENDING, CANCELLATION_REQUEST_MISMATCH, ORDER_TRANSITION_NOT_ALLOWED") })) } },
+        paths::CANCELLATION_REJECT: { "post": {
+            "operationId": "rejectCancellation", "summary": "Reject a cancellation that requires manual review; the order resumes (scope operator)",
+            "parameters": [order_id.clone(), request_id.clone()], "requestBody": body("ReviewRequest"),
+            "responses": common_errors(json!({ "200": ok("The order", "Order"), "404": problem("ORDER_NOT_FOUND, REQUEST_NOT_FOUND"),
+                "409": problem("CANCELLATION_REVIEW_NOT_PENDING, CANCELLATION_REQUEST_MISMATCH") })) } },
+        paths::AMENDMENT_ASSESSMENTS: { "post": {
+            "operationId": "assessAmendment",
+            "summary": "Dry run of an amendment: safety-matrix rule per change, tasks kept/replaced/blocking, price effect, content after (scope orders:write)",
+            "parameters": [order_id.clone()], "requestBody": body("AmendmentRequest"),
+            "responses": common_errors(json!({ "200": any("assessment, contentAfter and assessmentVersion (also the ETag)"),
+                "404": problem("ORDER_NOT_FOUND, ITEM_NOT_FOUND"), "409": problem("ORDER_COMPLETED, ORDER_CLOSED, AMENDMENT_NOT_ALLOWED"),
+                "422": problem("VALIDATION_FAILED, AMENDMENT_INVALID, AMENDMENT_NO_CHANGE") })) } },
+        paths::AMENDMENT_REQUESTS: {
+            "post": {
+                "operationId": "requestAmendment", "summary": "Request an amendment of an order in flight (scope orders:write)",
+                "parameters": [order_id.clone(), if_match, idempotency], "requestBody": body("AmendmentRequest"),
+                "responses": common_errors(json!({
+                    "200": any("APPLIED at once (nothing to re-plan)"),
+                    "202": any("AWAITING_REPLAN: decomposition re-plans and fulfillment replaces the pending tasks; follow links.self"),
+                    "404": problem("ORDER_NOT_FOUND, ITEM_NOT_FOUND"),
+                    "409": problem("AMENDMENT_PAST_POINT_OF_NO_RETURN, AMENDMENT_NOT_ALLOWED, DECOMPOSITION_IN_PROGRESS (blockers with remediation), ORDER_COMPLETED, CHANGE_ALREADY_IN_PROGRESS, ASSESSMENT_STALE, VERSION_CONFLICT"),
+                    "422": problem("VALIDATION_FAILED, AMENDMENT_INVALID, AMENDMENT_NO_CHANGE, REASON_REQUIRED") })) },
+            "get": { "operationId": "listAmendmentRequests", "summary": "The order's amendment requests (scope orders:read)",
+                "parameters": [order_id.clone()], "responses": common_errors(json!({ "200": any("requests"), "404": problem("ORDER_NOT_FOUND") })) }
+        },
+        paths::AMENDMENT_REQUEST: { "get": {
+            "operationId": "getAmendmentRequest", "summary": "One amendment request: status, assessment, outcome (scope orders:read)",
+            "parameters": [order_id.clone(), request_id],
+            "responses": common_errors(json!({ "200": any("the request"), "404": problem("ORDER_NOT_FOUND, REQUEST_NOT_FOUND") })) } },
+        paths::SUPPLEMENTAL_ORDERS: { "post": {
+            "operationId": "captureSupplementalOrder",
+            "summary": "Capture a new order (capture mode SUPPLEMENTAL) that SUPPLEMENTS this one (scope orders:write)",
+            "parameters": [order_id.clone(), capture_key], "requestBody": body("CaptureOrderRequest"),
+            "responses": common_errors(json!({ "201": ok("Captured and validated", "CaptureResponse"),
+                "404": problem("ORDER_NOT_FOUND"), "409": problem("IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_PAYLOAD"),
+                "422": problem("ORDER_VALIDATION_FAILED (e.g. RELATED_ORDER_STATE_INVALID, RELATED_ORDER_PARTY_MISMATCH, ASSET_IN_FLIGHT)") })) } },
+        paths::RELATED_ORDERS: { "get": {
+            "operationId": "relatedOrders", "summary": "Orders related to this one, both directions (scope orders:read)",
+            "parameters": [order_id],
+            "responses": common_errors(json!({ "200": any("relatedOrders"), "404": problem("ORDER_NOT_FOUND") })) } }
+    })
 }
 
 /// `GET /api/v1/openapi.json`.

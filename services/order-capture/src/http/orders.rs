@@ -25,15 +25,16 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 const MAX_KEY_LEN: usize = 255;
 
-/// Capture modes the API takes today; AMENDMENT, CANCELLATION and SUPPLEMENTAL come with
-/// the amendment/cancellation API (their validation profiles already exist in the domain).
-const API_CAPTURE_MODES: [CaptureMode; 3] = [
+/// Capture modes the API takes. Amendments and cancellations of an order in flight are
+/// commands on that order (`/amendment-requests`, `/cancellation-requests`), not captures.
+const API_CAPTURE_MODES: [CaptureMode; 4] = [
     CaptureMode::DirectOrder,
     CaptureMode::AdminMigration,
     CaptureMode::QuoteDerived,
+    CaptureMode::Supplemental,
 ];
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, HttpError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, HttpError> {
     let raw = headers
         .get(IDEMPOTENCY_KEY)
         .ok_or_else(|| ApiError::missing_header("Idempotency-Key"))?;
@@ -54,7 +55,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, HttpError> {
 }
 
 /// Protocol checks shared by capture and validation.
-fn check_request(state: &AppState, body: &CaptureOrderRequest) -> Result<(), HttpError> {
+pub(crate) fn check_request(state: &AppState, body: &CaptureOrderRequest) -> Result<(), HttpError> {
     let max = state.settings.max_items_per_order;
     if body.items.len() > max {
         return Err(ApiError::BadRequest {
@@ -71,12 +72,12 @@ fn check_request(state: &AppState, body: &CaptureOrderRequest) -> Result<(), Htt
     if !API_CAPTURE_MODES.contains(&body.capture_mode) {
         return Err(ApiError::BadRequest {
             code: "CAPTURE_MODE_NOT_SUPPORTED".into(),
-            detail: "This API captures DIRECT_ORDER, ADMIN_MIGRATION and QUOTE_DERIVED orders."
+            detail: "This API captures DIRECT_ORDER, ADMIN_MIGRATION, QUOTE_DERIVED and SUPPLEMENTAL orders; amend or cancel an order in flight with its /amendment-requests and /cancellation-requests."
                 .into(),
             violations: vec![FieldViolation::new(
                 "captureMode",
                 "CAPTURE_MODE_NOT_SUPPORTED",
-                "use DIRECT_ORDER, ADMIN_MIGRATION or QUOTE_DERIVED",
+                "use DIRECT_ORDER, ADMIN_MIGRATION, QUOTE_DERIVED or SUPPLEMENTAL",
             )],
         }
         .into());
@@ -84,7 +85,7 @@ fn check_request(state: &AppState, body: &CaptureOrderRequest) -> Result<(), Htt
     Ok(())
 }
 
-fn correlation(id: &CorrelationId) -> Result<DomainCorrelationId, HttpError> {
+pub(crate) fn correlation(id: &CorrelationId) -> Result<DomainCorrelationId, HttpError> {
     DomainCorrelationId::parse(id.as_str()).map_err(|e| HttpError::Api(ApiError::internal(e)))
 }
 
@@ -149,7 +150,7 @@ pub async fn capture(
     }
 }
 
-fn stored(status: u16, body: serde_json::Value, replayed: bool) -> Response {
+pub(crate) fn stored(status: u16, body: serde_json::Value, replayed: bool) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED);
     let location = body["links"]["self"].as_str().map(str::to_owned);
     let mut response = (status, axum::Json(body)).into_response();

@@ -6,6 +6,8 @@
 //! message text. A lost optimistic lock is [`StoreError::VersionConflict`].
 
 pub mod assets;
+pub mod changes;
+pub mod execution;
 pub mod idempotency;
 pub mod orders;
 pub mod queries;
@@ -64,7 +66,7 @@ impl StoreError {
         self.constraint() == Some(name)
     }
 
-    fn corrupt(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+    pub(crate) fn corrupt(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
         Self::Corrupt {
             what: what.into(),
             reason: reason.to_string(),

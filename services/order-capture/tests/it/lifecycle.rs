@@ -203,6 +203,7 @@ async fn facts_of_decomposition_fulfillment_and_asset_complete_the_order() {
         task_id: tasks[0],
         item_ids: items.clone(),
         attempt: 1,
+        compensates_task_id: None,
     });
     app.produce(&FulfillmentEventV1::from(&started)).await;
     let new_asset = "asset-new-1";
@@ -465,6 +466,7 @@ async fn decomposition_failure_is_fallout_repaired_by_an_operator_and_contract_v
         task_id: tasks[0],
         item_ids: item_ids(&order),
         attempt: 1,
+        compensates_task_id: None,
     });
     app.produce(&FulfillmentEventV1::from(&premature)).await;
     let operator = app.client(ACME_OPERATOR);
