@@ -243,7 +243,7 @@ export function falloutsPage(ctx) {
 
 export function stuckPage(ctx) {
   const body = h("tbody", {});
-  const thresholds = h("div", { class: "thresholds", "aria-label": "Thresholds" });
+  const thresholds = h("span", { class: "chips", "aria-label": "Thresholds" });
   async function load() {
     const stuck = await get("/api/v1/stuck-orders", { limit: 200 });
     ctx.counts({ stuck: stuck.items.length });
@@ -272,7 +272,8 @@ export function stuckPage(ctx) {
     async render(main) {
       replace(
         main,
-        h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Stuck orders"), h("div", { class: "sub" }, "Orders without any event for longer than their state allows (limits on the right), and what they wait for.")), thresholds),
+        h("div", { class: "page-head" }, h("div", {}, h("h1", {}, "Stuck orders"), h("div", { class: "sub" }, "Orders without any event for longer than their state allows, and what they wait for."))),
+        h("div", { class: "thresholds" }, h("span", { class: "small muted" }, "Limits per state:"), thresholds),
         h("div", { class: "panel flush" }, h("table", { "data-testid": "stuck-table" }, h("thead", {}, h("tr", {}, h("th", {}, "Order"), h("th", {}, "Stuck in"), h("th", {}, "Idle"), h("th", {}, "Where"), h("th", {}, "Last event"))), body)),
       );
       await load();
