@@ -585,6 +585,14 @@ async fn a_rebuild_reproduces_the_read_model_byte_for_byte() {
         sales.get(&base, "/api/v1/flow/lag").await.expect("answered"),
         oms_omsctl::api::Fetched::Missing(s, _) if s == 403
     ));
+    let (status, body) = sales
+        .post(&base, "/ops/rebuild", &json!({}))
+        .await
+        .expect("answered");
+    assert_eq!(
+        status, 403,
+        "only operators with projections:rebuild may rebuild: {body}"
+    );
     let anonymous = reqwest::get(format!("{base}/api/v1/orders"))
         .await
         .expect("answered");
