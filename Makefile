@@ -30,7 +30,7 @@ demo:
 logs:
 	@$(STACK) logs
 
-## test: bring up what the tests need (PostgreSQL, broker, registry, Python venv), run every test.
+## test: bring up what the tests need (PostgreSQL, broker, registry, Python venv, Chromium), run every test.
 ## A stack that was already up is left running; one started here is stopped afterwards.
 test:
 	@set -euo pipefail; \

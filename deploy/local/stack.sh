@@ -7,7 +7,9 @@
 #   stack.sh down           stop exactly what `up` started (PostgreSQL only if `up` started it)
 #   stack.sh status         what runs, where
 #   stack.sh logs           follow every log under .state/logs
-#   stack.sh pyenv          create the Python venv of the interoperability tests and deploy checks
+#   stack.sh pyenv          create the Python venv of the interoperability tests, the deploy
+#                           checks and the browser test (and install Debian's Chromium for the
+#                           browser test when missing)
 #
 # State lives in .state/ (gitignored): pid files, logs, the broker's SQLite file, the venv.
 # Every address can be overridden by the same environment variables the services read.
@@ -176,17 +178,32 @@ start_services() {
   done <"$ROOT/deploy/local/services.conf"
 }
 
-# ---------------------------------------------------------------- python venv for interop tests and deploy checks
-# One venv for both: the interoperability tests' Kafka clients and the manifest checks' tools
-# (kubectl, kubernetes-validate, hadolint; `make deploy-check`).
+# ---------------------------------------------------------------- python venv and browser for tests
+# One venv for the interoperability tests' Kafka clients (tests/interop), the manifest checks'
+# tools (kubectl, kubernetes-validate, hadolint; `make deploy-check`) and the dashboard's browser
+# test (tests/browser: Playwright for Python, driving Debian's Chromium; Playwright's own browser
+# download is never used). Rebuilt when any requirements file changes.
+CHROMIUM=${OMS_CHROMIUM:-/usr/bin/chromium}
+
+ensure_chromium() {
+  if [[ -x $CHROMIUM ]]; then return; fi
+  log "Chromium is not installed: installing it with apt (for the dashboard's browser test)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  [[ -x $CHROMIUM ]] || die "chromium is still missing at $CHROMIUM (set OMS_CHROMIUM to another path)"
+}
+
 ensure_pyenv() {
-  local venv="$STATE/venv" wanted
-  local reqs=("$ROOT/tests/interop/requirements.txt" "$ROOT/deploy/kubernetes/requirements.txt")
+  local venv="$STATE/venv" wanted req
+  local reqs=("$ROOT"/tests/*/requirements.txt "$ROOT/deploy/kubernetes/requirements.txt")
+  ensure_chromium
   wanted=$(cat "${reqs[@]}")
   if [[ -x "$venv/bin/python" ]] && [[ "$(cat "$venv/.requirements.txt" 2>/dev/null)" == "$wanted" ]]; then return; fi
-  log "creating the Python venv for interoperability tests and deploy checks (.state/venv)"
+  log "creating the Python venv for interoperability tests, deploy checks and the browser test (.state/venv)"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "${reqs[0]}" -r "${reqs[1]}"
+  for req in "${reqs[@]}"; do
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+  done
   printf '%s' "$wanted" >"$venv/.requirements.txt"
 }
 
@@ -235,6 +252,9 @@ cmd_status() {
     http_ok "http://127.0.0.1:$port/health/ready" && line=up || line=down
     printf '  %-18s %-8s %s\n' "$name" "$line" "http://127.0.0.1:$port"
   done <"$ROOT/deploy/local/services.conf"
+  if [[ -x "$BIN/oms-projections" ]]; then
+    printf '\n  dashboard: http://127.0.0.1:8085/dashboard/   (sign in with dev-acme-operator-token)\n'
+  fi
   printf '\n  logs: .state/logs/   stop: make down (or Ctrl-C under make run)\n'
   printf '  try:  ./target/debug/omsctl quote accept --sample fiber-bundle --follow\n\n'
 }
@@ -251,5 +271,5 @@ case ${1:-} in
   logs) cmd_logs ;;
   pyenv) ensure_pyenv ;;
   is-up) cmd_is_up ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) sed -n '2,15p' "$0"; exit 2 ;;
 esac

@@ -84,16 +84,18 @@ fn typed_keys() -> BTreeSet<String> {
     keys.extend(keys_of(&oms_decomposition::Settings::default()));
     keys.extend(keys_of(&oms_fulfillment::Settings::default()));
     keys.extend(keys_of(&oms_asset::Settings::default()));
+    keys.extend(keys_of(&oms_projections::Settings::default()));
     keys
 }
 
 /// Service crates whose `Settings` `typed_keys` covers (the schema registry stand-in reads
 /// clap flags only, found by the source scan).
-const COVERED_SERVICES: [&str; 5] = [
+const COVERED_SERVICES: [&str; 6] = [
     "order-capture",
     "decomposition",
     "fulfillment",
     "asset",
+    "projections",
     "schema-registry",
 ];
 

@@ -48,6 +48,12 @@ fn every_service_migrates_the_messaging_tables_from_an_identical_copy() {
     checked.sort();
     assert_eq!(
         checked,
-        ["asset", "decomposition", "fulfillment", "order-capture"]
+        [
+            "asset",
+            "decomposition",
+            "fulfillment",
+            "order-capture",
+            "projections"
+        ]
     );
 }

@@ -24,10 +24,21 @@ pub enum Service {
     Decomposition,
     Fulfillment,
     Asset,
+    /// The read side: read models and the operations dashboard.
+    Projections,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 5] = [
+        Service::OrderCapture,
+        Service::Decomposition,
+        Service::Fulfillment,
+        Service::Asset,
+        Service::Projections,
+    ];
+
+    /// The services that take and execute orders (everything but the read side).
+    pub const WRITE_SIDE: [Service; 4] = [
         Service::OrderCapture,
         Service::Decomposition,
         Service::Fulfillment,
@@ -40,6 +51,7 @@ impl Service {
             Self::Decomposition => "decomposition",
             Self::Fulfillment => "fulfillment",
             Self::Asset => "asset",
+            Self::Projections => "projections",
         }
     }
 
@@ -119,10 +131,6 @@ fn target_dir() -> PathBuf {
         .map_or_else(|| workspace_root().join("target"), PathBuf::from)
 }
 
-fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 /// Every topic of `deploy/topics.conf` with its local partition count (third column; the
 /// production count when absent).
 pub fn topics() -> anyhow::Result<Vec<(String, i32)>> {
@@ -161,8 +169,21 @@ impl ServiceStack {
             dir,
             running: Vec::new(),
         };
+        // Ports first: the dashboard (projections) and the services its operator actions call
+        // (order-capture, fulfillment, which must allow its origin) need each other's address.
+        // Every listener stays bound until all ports are picked, so no two services get one.
+        let listeners = services
+            .iter()
+            .map(|service| Ok((*service, TcpListener::bind("127.0.0.1:0")?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let ports: BTreeMap<Service, u16> = listeners
+            .iter()
+            .map(|(service, listener)| Ok((*service, listener.local_addr()?.port())))
+            .collect::<anyhow::Result<_>>()?;
+        drop(listeners);
         for service in services {
-            stack.spawn(*service, &options)?;
+            let env = wiring(*service, &ports);
+            stack.spawn(*service, ports[service], &options, &env)?;
         }
         for service in services {
             stack.wait_ready(*service, Duration::from_secs(90)).await?;
@@ -170,7 +191,13 @@ impl ServiceStack {
         Ok(stack)
     }
 
-    fn spawn(&mut self, service: Service, options: &StackOptions) -> anyhow::Result<()> {
+    fn spawn(
+        &mut self,
+        service: Service,
+        port: u16,
+        options: &StackOptions,
+        wiring: &[(String, String)],
+    ) -> anyhow::Result<()> {
         let binary = target_dir().join(&options.profile).join(service.binary());
         anyhow::ensure!(
             binary.exists(),
@@ -182,7 +209,6 @@ impl ServiceStack {
                 ""
             }
         );
-        let port = free_port()?;
         let database = format!("oms_e2e_{}_{}", self.run, service.name().replace('-', "_"));
         let database_url = format!(
             "{}/{database}",
@@ -205,6 +231,7 @@ impl ServiceStack {
                 oms_test_support::env::schema_registry_url(),
             )
             .env("OMS_SPAN_FILE", self.span_file())
+            .envs(wiring.iter().map(|(k, v)| (k, v)))
             .envs(options.common_env.iter().map(|(k, v)| (k, v)))
             .envs(
                 options
@@ -336,6 +363,29 @@ impl ServiceStack {
             }
             pool.close().await;
         }
+    }
+}
+
+/// The environment that wires the dashboard to the services its operator actions call: the
+/// projections service learns their addresses, they allow its origin (CORS).
+fn wiring(service: Service, ports: &BTreeMap<Service, u16>) -> Vec<(String, String)> {
+    let url = |s: Service| ports.get(&s).map(|port| format!("http://127.0.0.1:{port}"));
+    let Some(dashboard) = url(Service::Projections) else {
+        return Vec::new();
+    };
+    let pair = |k: &str, v: String| (k.to_owned(), v);
+    match service {
+        Service::OrderCapture | Service::Fulfillment => {
+            vec![pair("OMS_HTTP__CORS_ALLOWED_ORIGINS", dashboard)]
+        }
+        Service::Projections => [
+            url(Service::OrderCapture).map(|u| pair("OMS_DASHBOARD__ORDER_CAPTURE_URL", u)),
+            url(Service::Fulfillment).map(|u| pair("OMS_DASHBOARD__FULFILLMENT_URL", u)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        Service::Decomposition | Service::Asset => Vec::new(),
     }
 }
 

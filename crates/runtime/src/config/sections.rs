@@ -54,6 +54,11 @@ pub struct HttpConfig {
     pub body_limit_bytes: usize,
     /// A request still running after this long is answered 503 (`TIMEOUT`).
     pub request_timeout_secs: u64,
+    /// Browser origins allowed to call this API cross-origin (CORS), e.g. the operations
+    /// dashboard `http://127.0.0.1:8085`. Empty (the default): no CORS headers at all. A list,
+    /// or one comma-separated string (`OMS_HTTP__CORS_ALLOWED_ORIGINS`).
+    #[serde(default, deserialize_with = "crate::http::cors::origins")]
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl HttpConfig {
@@ -68,6 +73,7 @@ impl Default for HttpConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The HTTP edge of a service: errors as problem+json, bearer authentication, correlation ids,
-//! health and metrics routes, and a server that binds early and stops gracefully.
+//! health and metrics routes, opt-in CORS for browser front ends, and a server that binds early
+//! and stops gracefully.
 
 pub mod auth;
 pub mod correlation;
+pub mod cors;
 pub mod edge;
 pub mod error;
 pub mod health;

@@ -15,6 +15,7 @@ pub struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
     options: EdgeOptions,
+    cors_allowed_origins: Vec<String>,
 }
 
 impl Server {
@@ -26,18 +27,26 @@ impl Server {
             listener,
             local_addr,
             options: EdgeOptions::default(),
+            cors_allowed_origins: Vec::new(),
         })
     }
 
-    /// Binds `http.addr` with `http.*` limits.
+    /// Binds `http.addr` with `http.*` limits and CORS origins.
     pub async fn from_config(config: &HttpConfig) -> io::Result<Self> {
         Ok(Self::bind(config.addr)
             .await?
-            .with_options(EdgeOptions::from(config)))
+            .with_options(EdgeOptions::from(config))
+            .with_cors_allowed_origins(config.cors_allowed_origins.clone()))
     }
 
     pub fn with_options(mut self, options: EdgeOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// Browser origins allowed to call cross-origin (see [`super::cors`]); none by default.
+    pub fn with_cors_allowed_origins(mut self, origins: Vec<String>) -> Self {
+        self.cors_allowed_origins = origins;
         self
     }
 
@@ -52,7 +61,10 @@ impl Server {
     /// Serves `router` behind the edge layers until `shutdown` fires and in-flight requests have
     /// finished.
     pub async fn serve(self, router: Router, shutdown: Shutdown) -> io::Result<()> {
-        let app = with_edge_layers(router, self.options);
+        let app = super::cors::allow_origins(
+            with_edge_layers(router, self.options),
+            &self.cors_allowed_origins,
+        );
         tracing::info!(addr = %self.local_addr, "HTTP server listening");
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown.wait_owned())

@@ -16,3 +16,4 @@ create oms.order-capture.dlq.v1 1 3 2
 create oms.decomposition.dlq.v1 1 3 2
 create oms.fulfillment.dlq.v1 1 3 2
 create oms.asset.dlq.v1 1 3 2
+create oms.projections.dlq.v1 1 3 2
