@@ -160,10 +160,10 @@ async fn record(
     outbox.append(conn, &record).await?;
     match &outcome {
         Ok(plan) => {
-            tracing::info!(plan_id = %plan.plan_id, tasks = plan.tasks.len(), "amended order re-planned")
+            tracing::info!(plan_id = %plan.plan_id, tasks = plan.tasks.len(), "amended order re-planned");
         }
         Err(f) => {
-            tracing::warn!(code = f.code.as_str(), message = %f.message, "amended order could not be re-planned")
+            tracing::warn!(code = f.code.as_str(), message = %f.message, "amended order could not be re-planned");
         }
     }
     if outcome.is_err() {

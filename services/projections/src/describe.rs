@@ -216,6 +216,49 @@ pub fn order_event(event: &OrderEventV1) -> Fact {
                 plural(r.closed_item_ids.len(), "item")
             )
         ),
+        E::OrderItemCancelled(r) => fact!(
+            r,
+            format!(
+                "Item {} cancelled{}",
+                r.line_number,
+                if r.billing_started {
+                    " (billing had started)"
+                } else {
+                    ""
+                }
+            )
+        )
+        .with("itemId", &r.item_id)
+        .with("requestId", &r.request_id),
+        E::OrderCancellationCompleted(r) => fact!(
+            r,
+            format!(
+                "Cancellation completed ({} cancelled), resumed in {}",
+                plural(r.cancelled_item_ids.len(), "item"),
+                r.resumed_state.symbol()
+            )
+        )
+        .with("requestId", &r.request_id),
+        E::OrderAmendmentRequested(r) => fact!(
+            r,
+            format!(
+                "Amendment requested ({}, {}{})",
+                r.reason_code,
+                plural(r.changes.len(), "change"),
+                if r.requires_redecomposition {
+                    ", re-plan"
+                } else {
+                    ""
+                }
+            )
+        )
+        .with("requestId", &r.request_id),
+        E::OrderAmendmentApplied(r) => fact!(r, "Amendment applied".to_owned())
+            .with("requestId", &r.request_id)
+            .with_opt("planId", r.plan_id),
+        E::OrderAmendmentRejected(r) => {
+            fact!(r, format!("Amendment rejected: {}", r.code)).with("requestId", &r.request_id)
+        }
     }
 }
 
@@ -241,6 +284,27 @@ pub fn decomposition_event(event: &DecompositionEventV1) -> Fact {
             format!("Decomposition failed: {}", r.code.symbol()),
         )
         .with("falloutId", &r.fallout_id)
+        .with_opt("itemId", r.item_id),
+        E::OrderRedecomposed(r) => Fact::new(
+            r.order_id,
+            &r.actor,
+            r.reason.as_ref(),
+            format!(
+                "Re-decomposed into {} (rules {}), replacing plan {}",
+                plural(r.plan.tasks.len(), "task"),
+                r.plan.rules_version,
+                short(r.previous_plan_id)
+            ),
+        )
+        .with("planId", &r.plan.plan_id)
+        .with("requestId", &r.request_id),
+        E::OrderRedecompositionFailed(r) => Fact::new(
+            r.order_id,
+            &r.actor,
+            r.reason.as_ref(),
+            format!("Re-decomposition failed: {}", r.code.symbol()),
+        )
+        .with("requestId", &r.request_id)
         .with_opt("itemId", r.item_id),
     }
 }
@@ -325,6 +389,31 @@ pub fn fulfillment_event(event: &FulfillmentEventV1) -> Fact {
         E::CompensationCompleted(r) => {
             fact!(r, "Compensation completed".to_owned()).with("requestId", &r.request_id)
         }
+        E::OrderItemCompensated(r) => fact!(
+            r,
+            format!(
+                "Item {} compensated ({} reverted)",
+                r.item.line_number,
+                r.reverted_effect.symbol()
+            )
+        )
+        .with("itemId", &r.item_id)
+        .with("requestId", &r.request_id)
+        .with_opt("assetId", r.asset_id.as_ref()),
+        E::PlanAmendmentApplied(r) => fact!(
+            r,
+            format!(
+                "Plan amended: {} kept, {} added, {} cancelled",
+                r.kept_task_ids.len(),
+                r.added_task_ids.len(),
+                r.cancelled_task_ids.len()
+            )
+        )
+        .with("planId", &r.plan_id)
+        .with("requestId", &r.request_id),
+        E::PlanAmendmentRefused(r) => {
+            fact!(r, format!("Plan amendment refused: {}", r.code)).with("requestId", &r.request_id)
+        }
     }
 }
 
@@ -365,6 +454,19 @@ pub fn asset_event(event: &AssetEventV1) -> Fact {
                 r.asset_id,
                 r.attempted_action.symbol(),
                 r.description
+            ),
+        )
+        .with("assetId", &r.asset_id)
+        .with("itemId", &r.item_id),
+        E::AssetReverted(r) => Fact::new(
+            r.order_id,
+            &r.actor,
+            r.reason.as_ref(),
+            format!(
+                "Asset {} reverted ({} undone, now {})",
+                r.asset_id,
+                r.reverted_effect.symbol(),
+                r.asset.status.symbol()
             ),
         )
         .with("assetId", &r.asset_id)

@@ -12,6 +12,10 @@
 //! | `FulfillmentTaskFailed` | RETRY_SCHEDULED, or FAILED when no retry follows |
 //! | `FalloutRaised` naming the task | FALLOUT |
 //! | `FalloutResolved` of that case | RESOLVED (the engine picks the task up again) |
+//! | `PlanAmendmentApplied` listing the task as cancelled | CANCELLED |
+//!
+//! `OrderRedecomposed` writes the plan columns of the new plan's tasks, as `OrderDecomposed`
+//! does (kept tasks keep their ids, so their execution columns stay).
 //!
 //! The other records (decomposition failures, item results, waivers, the cancellation loop)
 //! change no task; they are on the timeline.
@@ -27,27 +31,30 @@ pub async fn apply_decomposition(
     conn: &mut PgConnection,
     event: &DecompositionEventV1,
 ) -> Result<(), HandlerError> {
-    match event {
-        DecompositionEventV1::OrderDecomposed(r) => {
-            for task in &r.plan.tasks {
-                let planned = Planned {
-                    task_id: task.task_id,
-                    order_id: r.order_id,
-                    tenant_id: r.envelope.tenant_id.clone(),
-                    plan_id: r.plan.plan_id,
-                    task_type: task.task_type.clone(),
-                    target_system: task.target_system.clone(),
-                    item_ids: task.item_ids.clone(),
-                    depends_on: task.depends_on.clone(),
-                    reversibility: task.reversibility.symbol().to_owned(),
-                    external_effect_level: task.external_effect_level.symbol().to_owned(),
-                };
-                tasks::plan(conn, &planned).await.map_err(store_error)?;
-            }
-            Ok(())
-        }
-        DecompositionEventV1::OrderDecompositionFailed(_) => Ok(()),
+    let (order_id, tenant, plan) = match event {
+        DecompositionEventV1::OrderDecomposed(r) => (r.order_id, &r.envelope.tenant_id, &r.plan),
+        // A re-plan keeps the ids of the tasks it keeps, so their rows keep their execution
+        // columns; tasks it drops are marked by fulfillment's `PlanAmendmentApplied`.
+        DecompositionEventV1::OrderRedecomposed(r) => (r.order_id, &r.envelope.tenant_id, &r.plan),
+        DecompositionEventV1::OrderDecompositionFailed(_)
+        | DecompositionEventV1::OrderRedecompositionFailed(_) => return Ok(()),
+    };
+    for task in &plan.tasks {
+        let planned = Planned {
+            task_id: task.task_id,
+            order_id,
+            tenant_id: tenant.clone(),
+            plan_id: plan.plan_id,
+            task_type: task.task_type.clone(),
+            target_system: task.target_system.clone(),
+            item_ids: task.item_ids.clone(),
+            depends_on: task.depends_on.clone(),
+            reversibility: task.reversibility.symbol().to_owned(),
+            external_effect_level: task.external_effect_level.symbol().to_owned(),
+        };
+        tasks::plan(conn, &planned).await.map_err(store_error)?;
     }
+    Ok(())
 }
 
 pub async fn apply_fulfillment(
@@ -121,10 +128,27 @@ pub async fn apply_fulfillment(
                 .map_err(store_error)?;
             None
         }
+        E::PlanAmendmentApplied(r) => {
+            for task_id in &r.cancelled_task_ids {
+                let cancelled = progress(
+                    *task_id,
+                    r.order_id,
+                    &r.envelope.tenant_id,
+                    "CANCELLED",
+                    r.envelope.occurred_at,
+                );
+                tasks::progress(conn, &cancelled)
+                    .await
+                    .map_err(store_error)?;
+            }
+            None
+        }
         E::OrderItemFulfilled(_)
         | E::FulfillmentItemWaived(_)
         | E::CancellationAssessmentCompleted(_)
-        | E::CompensationCompleted(_) => None,
+        | E::CompensationCompleted(_)
+        | E::OrderItemCompensated(_)
+        | E::PlanAmendmentRefused(_) => None,
     };
     if let Some(update) = update {
         tasks::progress(conn, &update).await.map_err(store_error)?;
