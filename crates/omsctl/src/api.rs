@@ -64,6 +64,31 @@ impl Api {
             .await
     }
 
+    /// POST with extra request headers (`If-Match`, `Idempotency-Key`).
+    pub async fn post_with(
+        &self,
+        base: &str,
+        path: &str,
+        body: &Value,
+        headers: &[(&str, String)],
+    ) -> anyhow::Result<(StatusCode, Value)> {
+        let url = format!("{}{path}", base.trim_end_matches('/'));
+        let mut request = self
+            .client
+            .post(&url)
+            .bearer_auth(&self.endpoints.token)
+            .json(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("POST {url}: {e} (is the service running? `make up`)"))?;
+        let status = response.status();
+        Ok((status, response.json().await.unwrap_or(Value::Null)))
+    }
+
     pub async fn put(
         &self,
         base: &str,

@@ -2,6 +2,7 @@
 //! `QuoteAccepted` publisher, a small client of the services' HTTP APIs, and order views.
 
 pub mod api;
+pub mod change;
 pub mod publish;
 pub mod samples;
 pub mod show;

@@ -3,6 +3,8 @@
 //! - `omsctl quote accept --sample fiber-bundle [--follow]` publishes a `QuoteAccepted` exactly
 //!   as an upstream CPQ would (a CPQ simulator; `--count`/`--rate` for load);
 //! - `omsctl order show <id>` shows an order with its items, plan, tasks, assets and timeline;
+//! - `omsctl order cancel|amend <id> ... [--dry-run]` assesses a change, then requests it at
+//!   the assessed version;
 //! - `omsctl orders list`, `omsctl assets list`, `omsctl fallouts list`,
 //!   `omsctl dead-letters list|replay`.
 //!
@@ -12,7 +14,7 @@
 use clap::{Args, Parser, Subcommand};
 use oms_omsctl::{
     api::{Api, Endpoints},
-    publish, samples, show,
+    change, publish, samples, show,
 };
 use std::time::{Duration, Instant};
 
@@ -164,6 +166,49 @@ enum OrderCommand {
         #[arg(long, default_value_t = 120)]
         timeout_secs: u64,
     },
+    /// Cancel the order or some items: shows the assessment, then requests it at that version
+    /// (`--dry-run`: only the assessment).
+    Cancel(CancelArgs),
+    /// Amend the order in flight: shows the impact, then requests it at that version
+    /// (`--dry-run`: only the impact).
+    Amend(AmendArgs),
+}
+
+#[derive(Debug, Args)]
+struct CancelArgs {
+    order_id: String,
+    /// SCREAMING_SNAKE reason code, e.g. CUSTOMER_CHANGED_MIND.
+    #[arg(long)]
+    reason_code: String,
+    /// Free text for the audit trail.
+    #[arg(long)]
+    reason: Option<String>,
+    /// Cancel only this item (repeatable); without it, the whole order.
+    #[arg(long = "item")]
+    items: Vec<String>,
+    /// Ask for an operator's approval even if every step is automatic.
+    #[arg(long)]
+    manual_review: bool,
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+struct AmendArgs {
+    order_id: String,
+    #[arg(long)]
+    reason_code: String,
+    #[arg(long)]
+    reason: Option<String>,
+    /// `ITEM_ID:key=value`: change one configuration value (repeatable).
+    #[arg(long = "set")]
+    sets: Vec<String>,
+    /// Any other change as the API's JSON (repeatable), e.g.
+    /// `{"type":"CHANGE_REQUESTED_DATES","requestedCompletionDate":"2027-01-15"}`.
+    #[arg(long = "change")]
+    changes: Vec<String>,
+    #[arg(long)]
+    dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +301,28 @@ async fn accept(cli: &EndpointArgs, api: &Api, args: &AcceptArgs) -> anyhow::Res
     Ok(())
 }
 
+/// Assess, print, and (unless a dry run) request at the assessed version.
+async fn change_order(
+    api: &Api,
+    kind: change::Kind,
+    order_id: &str,
+    body: &serde_json::Value,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    let (status, assessment) = change::assess(api, kind, order_id, body).await?;
+    println!("{}", serde_json::to_string_pretty(&assessment)?);
+    anyhow::ensure!(status.is_success(), "the assessment was refused: {status}");
+    if dry_run {
+        return Ok(());
+    }
+    let version = assessment["assessmentVersion"].as_str();
+    let key = uuid::Uuid::now_v7().to_string();
+    let (status, reply) = change::request(api, kind, order_id, body, version, &key).await?;
+    println!("{status}\n{}", serde_json::to_string_pretty(&reply)?);
+    anyhow::ensure!(status.is_success(), "the request was refused: {status}");
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -294,6 +361,51 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             show::order(&api, order_id).await
+        }
+        Command::Order(OrderCommand::Cancel(args)) => {
+            let body = change::Cancellation {
+                reason_code: args.reason_code.clone(),
+                reason: args.reason.clone(),
+                item_ids: args.items.clone(),
+                manual_review: args.manual_review,
+            }
+            .body();
+            change_order(
+                &api,
+                change::Kind::Cancellation,
+                &args.order_id,
+                &body,
+                args.dry_run,
+            )
+            .await
+        }
+        Command::Order(OrderCommand::Amend(args)) => {
+            let mut changes = args
+                .sets
+                .iter()
+                .map(|s| change::configuration_change(s))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            for raw in &args.changes {
+                changes.push(
+                    serde_json::from_str(raw)
+                        .map_err(|e| anyhow::anyhow!("--change `{raw}`: {e}"))?,
+                );
+            }
+            anyhow::ensure!(!changes.is_empty(), "name a change with --set or --change");
+            let body = change::Amendment {
+                reason_code: args.reason_code.clone(),
+                reason: args.reason.clone(),
+                changes,
+            }
+            .body();
+            change_order(
+                &api,
+                change::Kind::Amendment,
+                &args.order_id,
+                &body,
+                args.dry_run,
+            )
+            .await
         }
         Command::Orders(ListCommand::List { filters }) => {
             show::print(

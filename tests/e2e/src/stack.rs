@@ -107,6 +107,9 @@ pub struct ServiceStack {
     kafka: KafkaSettings,
     dir: PathBuf,
     running: Vec<Running>,
+    /// What the stack was started with, for [`ServiceStack::crash_and_restart`].
+    ports: BTreeMap<Service, u16>,
+    options: StackOptions,
 }
 
 impl std::fmt::Debug for ServiceStack {
@@ -168,6 +171,8 @@ impl ServiceStack {
             kafka,
             dir,
             running: Vec::new(),
+            ports: BTreeMap::new(),
+            options: options.clone(),
         };
         // Ports first: the dashboard (projections) and the services its operator actions call
         // (order-capture, fulfillment, which must allow its origin) need each other's address.
@@ -181,6 +186,7 @@ impl ServiceStack {
             .map(|(service, listener)| Ok((*service, listener.local_addr()?.port())))
             .collect::<anyhow::Result<_>>()?;
         drop(listeners);
+        stack.ports.clone_from(&ports);
         for service in services {
             let env = wiring(*service, &ports);
             stack.spawn(*service, ports[service], &options, &env)?;
@@ -214,7 +220,11 @@ impl ServiceStack {
             "{}/{database}",
             oms_test_support::env::pg_admin_url().trim_end_matches('/')
         );
-        let log = std::fs::File::create(self.dir.join(format!("{}.log", service.name())))?;
+        // appended to: a restarted service continues its log
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join(format!("{}.log", service.name())))?;
         let mut command = Command::new(&binary);
         command
             .current_dir(workspace_root())
@@ -325,6 +335,21 @@ impl ServiceStack {
             "{}/{database}",
             oms_test_support::env::pg_admin_url().trim_end_matches('/')
         )
+    }
+
+    /// Kills `service` with SIGKILL (no shutdown work at all, as a crash or an OOM kill), then
+    /// starts it again on the same port and database, as a supervisor would; waits until it is
+    /// ready.
+    pub async fn crash_and_restart(&mut self, service: Service) -> anyhow::Result<()> {
+        if let Some(k) = self.running.iter().position(|r| r.service == service) {
+            let mut running = self.running.remove(k);
+            running.child.start_kill()?;
+            running.child.wait().await?;
+        }
+        let env = wiring(service, &self.ports);
+        let options = self.options.clone();
+        self.spawn(service, self.ports[&service], &options, &env)?;
+        self.wait_ready(service, Duration::from_secs(90)).await
     }
 
     /// Sends SIGTERM to `service` and waits for it to exit (it flushes its spans).

@@ -248,8 +248,13 @@ async fn apply(
                     store::fallout::resolve_open(conn, task.task_id, "REPLACED", ENGINE_ACTOR)
                         .await?
             {
-                // order-capture closes its case too: the cause went away with the task
-                let event = events::fallout_resolved(&case, RepairResolution::Resume, meta)?;
+                // order-capture closes its case too: the cause went away with the task (a
+                // repair is always audited with a reason, so the event carries one)
+                let meta = FactMeta {
+                    reason: Some(format!("task {detail}")),
+                    ..meta.clone()
+                };
+                let event = events::fallout_resolved(&case, RepairResolution::Resume, &meta)?;
                 flow.events().append(conn, &event).await?;
             }
         }
