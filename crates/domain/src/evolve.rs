@@ -277,7 +277,17 @@ pub(crate) fn apply(order: &mut Order, event: &OrderEvent) {
             }));
         }
         E::OrderAmendmentApplied(e) => {
-            order.content = Some((*e.content).clone());
+            // The proposed content was taken when the amendment was requested; items that
+            // progressed since keep their progress.
+            let mut content = (*e.content).clone();
+            if let Some(live) = order.content.as_ref() {
+                for item in &mut content.items {
+                    if let Some(current) = live.items.iter().find(|i| i.id == item.id) {
+                        item.keep_progress_of(current);
+                    }
+                }
+            }
+            order.content = Some(content);
             if let (Some(plan_id), Some(record)) = (e.plan_id, order.decomposition.as_mut()) {
                 record.plan_id = plan_id;
                 record.tasks_per_item.clone_from(&e.tasks_per_item);

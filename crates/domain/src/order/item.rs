@@ -43,3 +43,16 @@ pub struct OrderItem {
     /// Service activation date reported at completion (billing start, not submission date).
     pub activation_date: Option<NaiveDate>,
 }
+
+impl OrderItem {
+    /// Takes over what fulfillment has reported about the item (its lifecycle and results)
+    /// from `live`: an amendment replaces what was ordered, never what has happened since it
+    /// was requested (an item may complete while the re-plan is under way).
+    pub fn keep_progress_of(&mut self, live: &Self) {
+        self.state = live.state;
+        self.fulfillment_state = live.fulfillment_state;
+        self.actual_asset_id.clone_from(&live.actual_asset_id);
+        self.asset_effect = live.asset_effect;
+        self.activation_date = live.activation_date;
+    }
+}

@@ -831,6 +831,41 @@ fn the_replan_diff_keeps_adds_cancels_and_blocks() {
 }
 
 #[test]
+fn an_item_that_completes_while_the_replan_is_under_way_stays_completed() {
+    // Given a re-plan of item 0 requested while item 1 still runs
+    let v = fiber(
+        TaskProgress::Succeeded,
+        TaskProgress::Succeeded,
+        TaskProgress::NotStarted,
+    );
+    let story = Story::in_progress(2);
+    let change = faster(story.order());
+    // and item 1 completes before the re-plan is applied
+    let story = story.then(amend(vec![change], v)).then(complete(1));
+    assert_eq!(story.order().items()[1].state, ItemState::Completed);
+    // When the re-plan is applied
+    let applied = given(&story)
+        .when(amendment_applied(2))
+        .then_expect_types(&["OrderAmendmentApplied"]);
+    // Then item 0 has its new content and item 1 its completion (asset included)
+    assert_eq!(
+        applied.items()[0].product.offering_id.as_str(),
+        "po-fiber-internet-1g"
+    );
+    assert_eq!(applied.items()[1].state, ItemState::Completed);
+    assert_eq!(
+        applied.items()[1].actual_asset_id,
+        story.order().items()[1].actual_asset_id
+    );
+    // and replaying the history gives the same order
+    let story = story.then(amendment_applied(2));
+    assert_eq!(
+        oms_domain::replay(&story.events).as_ref(),
+        story.order.as_ref()
+    );
+}
+
+#[test]
 fn replaying_a_change_order_story_rebuilds_the_same_order() {
     let story = Story::in_progress(2)
         .then(amend(vec![new_start_date()], ExecutionView::default()))
