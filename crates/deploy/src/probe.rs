@@ -20,10 +20,10 @@ pub fn get_status(addr: SocketAddr, path: &str, timeout: Duration) -> std::io::R
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )?;
+    // One write: `write!` on an unbuffered stream sends each fragment separately, and a
+    // server that answers after the first one and closes makes the next write fail (EPIPE).
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes())?;
     let mut head = [0_u8; 64];
     let mut read = 0;
     while read < 12 {
@@ -57,8 +57,15 @@ mod tests {
         let addr = listener.local_addr().expect("addr");
         std::thread::spawn(move || {
             let (mut conn, _) = listener.accept().expect("accept");
-            let mut request = [0_u8; 256];
-            let _ = conn.read(&mut request);
+            // the whole request head, as a server reads it before it answers
+            let mut request = Vec::new();
+            let mut chunk = [0_u8; 256];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match conn.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&chunk[..n]),
+                }
+            }
             let _ = conn.write_all(response.as_bytes());
         });
         addr
