@@ -147,6 +147,40 @@ fn key() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// Assesses the change, then requests it at the assessed version; when the order moved in
+/// between (409 `ASSESSMENT_STALE`: other items of the order keep running) it assesses again
+/// and resubmits, as the API tells a client to. Returns the dry run the request was decided
+/// on, and the request's status and body.
+async fn assess_then_request(
+    harness: &Harness,
+    kind: Kind,
+    order_id: &str,
+    body: &Value,
+) -> (Value, u16, Value) {
+    for _ in 0..20 {
+        let (status, dry) = change::assess(&harness.api, kind, order_id, body)
+            .await
+            .expect("assessment");
+        assert_eq!(status, 200, "{dry:#}");
+        let (status, reply) = change::request(
+            &harness.api,
+            kind,
+            order_id,
+            body,
+            dry["assessmentVersion"].as_str(),
+            &key(),
+        )
+        .await
+        .expect("request");
+        if status == 409 && reply["code"] == "ASSESSMENT_STALE" {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            continue;
+        }
+        return (dry, status.as_u16(), reply);
+    }
+    panic!("order {order_id} kept moving between assessment and request");
+}
+
 fn blocker_codes(value: &Value) -> Vec<String> {
     value["blockers"]
         .as_array()
@@ -269,26 +303,10 @@ async fn cancellations_before_release_in_flight_and_past_the_point_of_no_return(
         item_ids: vec![],
         manual_review: false,
     };
-    let (status, dry) = change::assess(&harness.api, Kind::Cancellation, &held, &cancel.body())
-        .await
-        .expect("assessment");
-    assert_eq!(status, 200, "{dry:#}");
+    let (dry, status, reply) =
+        assess_then_request(&harness, Kind::Cancellation, &held, &cancel.body()).await;
     assert_eq!(dry["assessment"]["kind"], "PRE_EXECUTION", "{dry:#}");
     assert_eq!(dry["assessment"]["feasibility"], "FULLY_CANCELLABLE");
-    let version = dry["assessmentVersion"]
-        .as_str()
-        .expect("version")
-        .to_owned();
-    let (status, reply) = change::request(
-        &harness.api,
-        Kind::Cancellation,
-        &held,
-        &cancel.body(),
-        Some(&version),
-        &key(),
-    )
-    .await
-    .expect("request");
     assert_eq!(status, 200, "{reply:#}");
     assert_eq!(reply["status"], "CANCELLED");
     let order = harness
@@ -373,25 +391,13 @@ async fn cancellations_before_release_in_flight_and_past_the_point_of_no_return(
         item_ids: vec![installation.clone()],
         manual_review: false,
     };
-    let (_, dry) = change::assess(&harness.api, Kind::Cancellation, &order_id, &visit.body())
-        .await
-        .expect("assessment");
+    let (dry, status, refused) =
+        assess_then_request(&harness, Kind::Cancellation, &order_id, &visit.body()).await;
     assert_eq!(
         dry["assessment"]["feasibility"], "NOT_CANCELLABLE",
         "{dry:#}"
     );
     assert!(blocker_codes(&dry["assessment"]).contains(&"ITEM_PAST_POINT_OF_NO_RETURN".into()));
-    let version = dry["assessmentVersion"].as_str().map(str::to_owned);
-    let (status, refused) = change::request(
-        &harness.api,
-        Kind::Cancellation,
-        &order_id,
-        &visit.body(),
-        version.as_deref(),
-        &key(),
-    )
-    .await
-    .expect("request");
     assert_eq!(status, 409, "{refused:#}");
     assert_eq!(refused["code"], "ORDER_NOT_CANCELLABLE");
     assert_eq!(
@@ -414,25 +420,9 @@ async fn cancellations_before_release_in_flight_and_past_the_point_of_no_return(
                 .expect("change"),
         ],
     };
-    let (_, dry) = change::assess(
-        &harness.api,
-        Kind::Amendment,
-        &order_id,
-        &amend_visit.body(),
-    )
-    .await
-    .expect("amendment assessment");
+    let (dry, status, refused) =
+        assess_then_request(&harness, Kind::Amendment, &order_id, &amend_visit.body()).await;
     assert_eq!(dry["assessment"]["feasibility"], "BLOCKED", "{dry:#}");
-    let (status, refused) = change::request(
-        &harness.api,
-        Kind::Amendment,
-        &order_id,
-        &amend_visit.body(),
-        dry["assessmentVersion"].as_str(),
-        &key(),
-    )
-    .await
-    .expect("request");
     assert_eq!(status, 409, "{refused:#}");
     assert_eq!(refused["code"], "AMENDMENT_PAST_POINT_OF_NO_RETURN");
     assert!(
@@ -461,9 +451,19 @@ async fn cancellations_before_release_in_flight_and_past_the_point_of_no_return(
     .expect("request");
     assert_eq!(status, 409, "{stale:#}");
     assert_eq!(stale["code"], "ASSESSMENT_STALE");
-    let (_, dry) = change::assess(&harness.api, Kind::Cancellation, &order_id, &ip.body())
+    // The last compensation step is rejected by the inventory until it is repaired.
+    let (status, body) = harness
+        .api
+        .put(
+            &fulfillment_url,
+            "/api/v1/simulators/INVENTORY/faults/RELEASE_IP",
+            &json!({ "mode": "PERMANENT" }),
+        )
         .await
-        .expect("assessment");
+        .expect("fault set");
+    assert!(status.is_success(), "{status} {body}");
+    let (dry, status, accepted) =
+        assess_then_request(&harness, Kind::Cancellation, &order_id, &ip.body()).await;
     let assessment = &dry["assessment"];
     assert_eq!(assessment["feasibility"], "FULLY_CANCELLABLE", "{dry:#}");
     let planned: Vec<String> = assessment["compensation"]
@@ -482,27 +482,6 @@ async fn cancellations_before_release_in_flight_and_past_the_point_of_no_return(
         Some(&json!("-15.0000"))
     );
 
-    // The last compensation step is rejected by the inventory until it is repaired.
-    let (status, body) = harness
-        .api
-        .put(
-            &fulfillment_url,
-            "/api/v1/simulators/INVENTORY/faults/RELEASE_IP",
-            &json!({ "mode": "PERMANENT" }),
-        )
-        .await
-        .expect("fault set");
-    assert!(status.is_success(), "{status} {body}");
-    let (status, accepted) = change::request(
-        &harness.api,
-        Kind::Cancellation,
-        &order_id,
-        &ip.body(),
-        dry["assessmentVersion"].as_str(),
-        &key(),
-    )
-    .await
-    .expect("request");
     assert_eq!(status, 202, "{accepted:#}");
     let request_id = accepted["cancellationRequestId"]
         .as_str()
@@ -688,10 +667,8 @@ async fn amendments_supplemental_orders_and_the_asset_guard() {
             change::configuration_change(&format!("{access}:bandwidth=1Gbps")).expect("change"),
         ],
     };
-    let (status, dry) = change::assess(&harness.api, Kind::Amendment, &order_id, &amend.body())
-        .await
-        .expect("assessment");
-    assert_eq!(status, 200, "{dry:#}");
+    let (dry, status, reply) =
+        assess_then_request(&harness, Kind::Amendment, &order_id, &amend.body()).await;
     let assessment = &dry["assessment"];
     assert_eq!(
         assessment["feasibility"], "REQUIRES_REDECOMPOSITION",
@@ -707,16 +684,6 @@ async fn amendments_supplemental_orders_and_the_asset_guard() {
     };
     assert_eq!(disposition(&reserve["taskId"]), "KEEP");
     assert_eq!(disposition(&old_activation["taskId"]), "REPLACE");
-    let (status, reply) = change::request(
-        &harness.api,
-        Kind::Amendment,
-        &order_id,
-        &amend.body(),
-        dry["assessmentVersion"].as_str(),
-        &key(),
-    )
-    .await
-    .expect("request");
     assert!(status == 200 || status == 202, "{status} {reply:#}");
     let request_id = reply["amendmentRequestId"].as_str().expect("id").to_owned();
     wait_for_request(&harness, Kind::Amendment, &order_id, &request_id, "APPLIED").await;
