@@ -5,7 +5,7 @@
 #
 #   docker build --target order-capture -t oms/order-capture:$(git rev-parse --short HEAD) .
 #
-# Targets: order-capture, decomposition, fulfillment, asset (services, each with oms-migrate
+# Targets: order-capture, decomposition, fulfillment, asset, projections (services, each with oms-migrate
 # for its init container and oms-probe for HEALTHCHECK), relay (standalone oms-relay), omsctl.
 # The build needs no database: sqlx checks queries against the committed `.sqlx/` data
 # (SQLX_OFFLINE, also set in .cargo/config.toml). `make images` builds every target.
@@ -34,10 +34,11 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked \
       --bin oms-order-capture --bin oms-decomposition --bin oms-fulfillment --bin oms-asset \
-      --bin oms-relay --bin oms-migrate --bin oms-probe --bin omsctl \
+      --bin oms-projections --bin oms-relay --bin oms-migrate --bin oms-probe --bin omsctl \
  && mkdir -p /out \
  && cp target/release/oms-order-capture target/release/oms-decomposition \
-       target/release/oms-fulfillment target/release/oms-asset target/release/oms-relay \
+       target/release/oms-fulfillment target/release/oms-asset target/release/oms-projections \
+       target/release/oms-relay \
        target/release/oms-migrate target/release/oms-probe target/release/omsctl /out/
 
 # ---------------------------------------------------------------- runtime base
@@ -86,6 +87,14 @@ ENV OMS_HTTP__ADDR=0.0.0.0:8084
 EXPOSE 8084
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["oms-probe", "/health/live"]
 ENTRYPOINT ["oms-asset"]
+
+# the read side; the dashboard's files are compiled into the binary
+FROM runtime AS projections
+COPY --from=build /out/oms-projections /usr/local/bin/
+ENV OMS_HTTP__ADDR=0.0.0.0:8085
+EXPOSE 8085
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["oms-probe", "/health/live"]
+ENTRYPOINT ["oms-projections"]
 
 # ---------------------------------------------------------------- tools
 # A standalone outbox relay (no HTTP endpoint: Kubernetes watches the process).

@@ -70,7 +70,7 @@ deploy-check:
 IMAGE_REGISTRY ?= oms
 IMAGE_TAG ?= $(shell git rev-parse --short HEAD)
 images:
-	@for target in order-capture decomposition fulfillment asset relay omsctl; do \
+	@for target in order-capture decomposition fulfillment asset projections relay omsctl; do \
 	  docker build --target $$target -t $(IMAGE_REGISTRY)/$$target:$(IMAGE_TAG) . || exit 1; done
 
 fmt:

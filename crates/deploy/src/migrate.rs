@@ -22,7 +22,7 @@ pub struct Target {
 }
 
 /// Every service that owns a database, in start-up order.
-pub const TARGETS: [Target; 4] = [
+pub const TARGETS: [Target; 5] = [
     Target {
         service: oms_order_capture::SERVICE,
         migrator: &oms_order_capture::MIGRATOR,
@@ -46,6 +46,12 @@ pub const TARGETS: [Target; 4] = [
         migrator: &oms_asset::MIGRATOR,
         local_database: oms_asset::config::LOCAL_DATABASE,
         local_port: oms_asset::config::LOCAL_PORT,
+    },
+    Target {
+        service: oms_projections::SERVICE,
+        migrator: &oms_projections::startup::MIGRATOR,
+        local_database: oms_projections::config::LOCAL_DATABASE,
+        local_port: oms_projections::config::LOCAL_PORT,
     },
 ];
 
@@ -107,6 +113,7 @@ mod tests {
             );
         }
         assert_eq!(target("asset").map(|t| t.local_port), Some(8084));
+        assert_eq!(target("projections").map(|t| t.local_port), Some(8085));
         assert!(target("schema-registry").is_none());
     }
 }

@@ -14,7 +14,7 @@ use rdkafka::{
     ClientConfig, Message as _, Offset, TopicPartitionList,
     consumer::{BaseConsumer, Consumer as _},
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 /// The dev tokens of `deploy/local/*.toml`.
@@ -49,7 +49,53 @@ pub fn party(tag: &str) -> Party {
     }
 }
 
+/// A direct order of one premium-support item (no installed-base effect) for `customer`,
+/// held by a blocking credit check when `held`: the body of `POST /api/v1/orders`.
+pub fn support_order(customer: &Party, held: bool) -> Value {
+    let mut body = json!({
+        "captureMode": "DIRECT_ORDER",
+        "salesChannel": "WEB",
+        "customer": {
+            "customerId": customer.customer_id,
+            "accountId": customer.account_id,
+            "billingAccountId": customer.billing_account_id
+        },
+        "serviceAddress": { "line1": "1 Dock Road", "city": "Rotterdam", "postalCode": "3011 AA", "countryCode": "NL" },
+        "currency": "EUR",
+        "priceListRef": "pl-business-2026",
+        "items": [{
+            "clientItemRef": "support",
+            "action": "ADD",
+            "productOfferingId": "po-premium-support",
+            "productOfferingVersion": 1,
+            "productOfferingName": "Premium Support",
+            "quantity": 1,
+            "configuration": { "level": "24x7" },
+            "priceComponents": [ { "kind": "RECURRING", "amount": "79.00", "recurrencePeriod": "MONTHLY", "description": "Premium support" } ],
+            "itemTotal": "79.00"
+        }]
+    });
+    if held {
+        body["holds"] = json!([{ "holdType": "CREDIT", "reason": "credit check pending" }]);
+    }
+    body
+}
+
 impl Harness {
+    /// `POST path` on order-capture as the sales channel, with a new `Idempotency-Key`:
+    /// the status and the body.
+    pub async fn capture(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.stack.url(Service::OrderCapture)))
+            .bearer_auth(SALES_TOKEN)
+            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+            .json(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await?))
+    }
+
     pub async fn new(stack: ServiceStack) -> anyhow::Result<Self> {
         let publisher = Publisher::connect(
             &stack.kafka().brokers,

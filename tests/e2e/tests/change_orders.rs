@@ -9,10 +9,9 @@
 use oms_contracts::OrderEventV1;
 use oms_e2e::{
     Service, ServiceStack, StackOptions,
-    scenario::{Harness, SALES_TOKEN, party},
+    scenario::{Harness, party, support_order},
 };
 use oms_omsctl::change::{self, Amendment, Cancellation, Kind};
-use oms_omsctl::samples::Party;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -199,53 +198,6 @@ fn strings(value: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-/// A direct order of one premium-support item (no installed-base effect), optionally held.
-fn direct_order(customer: &Party, held: bool) -> Value {
-    let mut body = json!({
-        "captureMode": "DIRECT_ORDER",
-        "salesChannel": "WEB",
-        "customer": {
-            "customerId": customer.customer_id,
-            "accountId": customer.account_id,
-            "billingAccountId": customer.billing_account_id
-        },
-        "serviceAddress": { "line1": "1 Dock Road", "city": "Rotterdam", "postalCode": "3011 AA", "countryCode": "NL" },
-        "currency": "EUR",
-        "priceListRef": "pl-business-2026",
-        "items": [{
-            "clientItemRef": "support",
-            "action": "ADD",
-            "productOfferingId": "po-premium-support",
-            "productOfferingVersion": 1,
-            "productOfferingName": "Premium Support",
-            "quantity": 1,
-            "configuration": { "level": "24x7" },
-            "priceComponents": [ { "kind": "RECURRING", "amount": "79.00", "recurrencePeriod": "MONTHLY", "description": "Premium support" } ],
-            "itemTotal": "79.00"
-        }]
-    });
-    if held {
-        body["holds"] = json!([{ "holdType": "CREDIT", "reason": "credit check pending" }]);
-    }
-    body
-}
-
-async fn post_order(harness: &Harness, path: &str, body: &Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}{path}",
-            harness.stack.url(Service::OrderCapture)
-        ))
-        .bearer_auth(SALES_TOKEN)
-        .header("Idempotency-Key", key())
-        .json(body)
-        .send()
-        .await
-        .expect("capture");
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("json"))
-}
-
 /// Rows the simulated systems applied for `task_id` (their ledgers are idempotent by key).
 async fn applied_calls(harness: &Harness, task_id: &str) -> i64 {
     let pool = sqlx::PgPool::connect(&harness.stack.database_url(Service::Fulfillment))
@@ -292,8 +244,10 @@ async fn cancellations_before_release_in_flight_and_past_the_point_of_no_return(
 
     // 1. Before release: a held order is cancelled at once, no task ever runs.
     let customer = party("cancel-early");
-    let (status, captured) =
-        post_order(&harness, "/api/v1/orders", &direct_order(&customer, true)).await;
+    let (status, captured) = harness
+        .capture("/api/v1/orders", &support_order(&customer, true))
+        .await
+        .expect("capture");
     assert_eq!(status, 201, "{captured:#}");
     let held = captured["orderId"].as_str().expect("id").to_owned();
     wait_for_order(&harness, &held, "validation", |o| o["state"] == "VALIDATED").await;
@@ -781,12 +735,13 @@ async fn amendments_supplemental_orders_and_the_asset_guard() {
     );
 
     // A supplemental order adds support to the completed order and is related to it.
-    let (status, supplemental) = post_order(
-        &harness,
-        &format!("/api/v1/orders/{order_id}/supplemental-orders"),
-        &direct_order(&customer, false),
-    )
-    .await;
+    let (status, supplemental) = harness
+        .capture(
+            &format!("/api/v1/orders/{order_id}/supplemental-orders"),
+            &support_order(&customer, false),
+        )
+        .await
+        .expect("capture");
     assert_eq!(status, 201, "{supplemental:#}");
     let supplemental_id = supplemental["orderId"].as_str().expect("id").to_owned();
     harness
@@ -806,12 +761,13 @@ async fn amendments_supplemental_orders_and_the_asset_guard() {
         "{related:#}"
     );
     // Another customer cannot supplement it.
-    let (status, refused) = post_order(
-        &harness,
-        &format!("/api/v1/orders/{order_id}/supplemental-orders"),
-        &direct_order(&party("stranger"), false),
-    )
-    .await;
+    let (status, refused) = harness
+        .capture(
+            &format!("/api/v1/orders/{order_id}/supplemental-orders"),
+            &support_order(&party("stranger"), false),
+        )
+        .await
+        .expect("capture");
     let order_refused = if status == 201 {
         let id = refused["orderId"].as_str().expect("id").to_owned();
         harness

@@ -5,7 +5,7 @@
 use oms_contracts::OrderEventV1;
 use oms_e2e::{
     Service, ServiceStack, StackOptions,
-    scenario::{Harness, SALES_TOKEN, party},
+    scenario::{Harness, SALES_TOKEN, party, support_order},
     spans,
 };
 use rust_decimal::Decimal;
@@ -360,44 +360,10 @@ async fn a_credit_hold_keeps_the_order_out_of_fulfillment_until_released() {
     let harness = harness().await;
     let sales = Harness::api_for(&harness.stack, SALES_TOKEN).expect("api");
     let customer = party("hold");
-    let body = json!({
-        "captureMode": "DIRECT_ORDER",
-        "salesChannel": "WEB",
-        "customer": {
-            "customerId": customer.customer_id,
-            "accountId": customer.account_id,
-            "billingAccountId": customer.billing_account_id
-        },
-        "serviceAddress": { "line1": "1 Dock Road", "city": "Rotterdam", "postalCode": "3011 AA", "countryCode": "NL" },
-        "currency": "EUR",
-        "priceListRef": "pl-business-2026",
-        "items": [{
-            "clientItemRef": "support",
-            "action": "ADD",
-            "productOfferingId": "po-premium-support",
-            "productOfferingVersion": 1,
-            "productOfferingName": "Premium Support",
-            "quantity": 1,
-            "configuration": { "level": "24x7" },
-            "priceComponents": [ { "kind": "RECURRING", "amount": "79.00", "recurrencePeriod": "MONTHLY", "description": "Premium support" } ],
-            "itemTotal": "79.00"
-        }],
-        "holds": [ { "holdType": "CREDIT", "reason": "credit check pending" } ]
-    });
-    let client = reqwest::Client::new();
-    let response = client
-        .post(format!(
-            "{}/api/v1/orders",
-            harness.stack.url(Service::OrderCapture)
-        ))
-        .bearer_auth(SALES_TOKEN)
-        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-        .json(&body)
-        .send()
+    let (status, captured) = harness
+        .capture("/api/v1/orders", &support_order(&customer, true))
         .await
         .expect("capture");
-    let status = response.status();
-    let captured: Value = response.json().await.expect("json");
     assert_eq!(status, 201, "{captured:#}");
     let order_id = captured["orderId"].as_str().expect("id").to_owned();
     let hold_id = captured["holds"][0]["id"]

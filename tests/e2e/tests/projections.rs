@@ -10,7 +10,7 @@
 
 use oms_e2e::{
     Service, ServiceStack, StackOptions,
-    scenario::{GLOBEX_TOKEN, Harness, SALES_TOKEN, party},
+    scenario::{GLOBEX_TOKEN, Harness, SALES_TOKEN, party, support_order},
 };
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -198,42 +198,10 @@ async fn place_for(
 
 async fn held_direct_order(harness: &Harness) -> (String, String) {
     let customer = party("held");
-    let body = json!({
-        "captureMode": "DIRECT_ORDER",
-        "salesChannel": "WEB",
-        "customer": {
-            "customerId": customer.customer_id,
-            "accountId": customer.account_id,
-            "billingAccountId": customer.billing_account_id
-        },
-        "serviceAddress": { "line1": "1 Dock Road", "city": "Rotterdam", "postalCode": "3011 AA", "countryCode": "NL" },
-        "currency": "EUR",
-        "priceListRef": "pl-business-2026",
-        "items": [{
-            "clientItemRef": "support",
-            "action": "ADD",
-            "productOfferingId": "po-premium-support",
-            "productOfferingVersion": 1,
-            "productOfferingName": "Premium Support",
-            "quantity": 1,
-            "configuration": { "level": "24x7" },
-            "priceComponents": [ { "kind": "RECURRING", "amount": "79.00", "recurrencePeriod": "MONTHLY", "description": "Premium support" } ],
-            "itemTotal": "79.00"
-        }],
-        "holds": [ { "holdType": "CREDIT", "reason": "credit check pending" } ]
-    });
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/api/v1/orders",
-            harness.stack.url(Service::OrderCapture)
-        ))
-        .bearer_auth(SALES_TOKEN)
-        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-        .json(&body)
-        .send()
+    let (_, captured) = harness
+        .capture("/api/v1/orders", &support_order(&customer, true))
         .await
         .expect("capture");
-    let captured: Value = response.json().await.expect("json");
     (
         captured["orderId"].as_str().expect("id").to_owned(),
         captured["holds"][0]["id"]

@@ -11,7 +11,8 @@ use oms_deploy::migrate::{TARGETS, target};
 #[derive(Debug, Parser)]
 #[command(about = "Applies one service's database migrations and exits")]
 struct Args {
-    /// The service whose database to migrate: order-capture, decomposition, fulfillment, asset.
+    /// The service whose database to migrate: order-capture, decomposition, fulfillment, asset,
+    /// projections.
     service: String,
 }
 

@@ -135,7 +135,9 @@ pub struct CancellationAssessment {
     /// Compensations in the order they may start (reverse dependency order).
     pub compensation: Vec<CompensationStep>,
     pub blockers: Vec<ChangeBlocker>,
-    pub price_effect: PriceEffect,
+    /// What cancelling does to the order total; `None` for an order that has no typed
+    /// content yet (a draft or a submitted order before validation has no prices to reverse).
+    pub price_effect: Option<PriceEffect>,
     /// Tasks in scope whose call is in flight: fulfillment waits for their outcome before it
     /// assesses for real (the dry run treats them as applied).
     pub awaiting_calls: Vec<TaskId>,
@@ -511,15 +513,14 @@ fn past_point_of_no_return(item: OrderItemId, task: &TaskView) -> ChangeBlocker 
     }
 }
 
-fn price_effect(order: &Order, items: &[ItemCancellation]) -> Result<PriceEffect, DomainError> {
-    let currency = order.content.as_ref().map_or_else(
-        || crate::value::CurrencyCode::parse("XXX").expect("XXX is the ISO code for no currency"),
-        |c| c.header.commercial.currency,
-    );
-    let before = order.content.as_ref().map_or_else(
-        || Money::zero(currency),
-        |c| c.header.commercial.order_total,
-    );
+fn price_effect(
+    order: &Order,
+    items: &[ItemCancellation],
+) -> Result<Option<PriceEffect>, DomainError> {
+    let Some(content) = order.content.as_ref() else {
+        return Ok(None);
+    };
+    let before = content.header.commercial.order_total;
     let effects = items
         .iter()
         .filter(|i| i.outcome.cancels())
@@ -530,5 +531,5 @@ fn price_effect(order: &Order, items: &[ItemCancellation]) -> Result<PriceEffect
             after: Money::zero(item.price.total().currency()),
         })
         .collect();
-    Ok(PriceEffect::of(effects, before)?)
+    Ok(Some(PriceEffect::of(effects, before)?))
 }

@@ -220,11 +220,12 @@ fn golden_cancel_after_reservation_compensates_the_reservation_and_drops_the_res
     assert_eq!(steps, ["UNDO_ASSIGN_STATIC_IP", "UNDO_RESERVE_ACCESS_PORT"]);
     assert_eq!(a.cancelling_item_ids(), vec![item_id(0), item_id(1)]);
     // and the customer pays nothing of it any more
-    assert_eq!(a.price_effect.after.amount(), dec!(0));
-    assert_eq!(
-        a.price_effect.delta.amount(),
-        -a.price_effect.before.amount()
-    );
+    let price = a
+        .price_effect
+        .as_ref()
+        .expect("a validated order has prices");
+    assert_eq!(price.after.amount(), dec!(0));
+    assert_eq!(price.delta.amount(), -price.before.amount());
     // And decide accepts the request for fulfillment's assessment
     let requested = given(&story)
         .when(cancel_with(view, CancellationScope::Order))
@@ -388,6 +389,12 @@ fn before_release_only_the_whole_order_is_cancelled() {
         .then_error("CANCELLATION_SCOPE_INVALID");
     let a = assess_cancellation(story.order(), &ExecutionView::default(), &whole()).unwrap();
     assert_eq!(a.kind, CancellationKind::PreExecution);
+    assert!(a.price_effect.is_some(), "a validated order has prices");
+    // A draft has no typed content yet: nothing to price, and nothing is made up
+    let draft = Story::reaching(OrderState::Draft, 2);
+    let a = assess_cancellation(draft.order(), &ExecutionView::default(), &whole()).unwrap();
+    assert_eq!(a.kind, CancellationKind::PreExecution);
+    assert_eq!(a.price_effect, None);
 }
 
 #[test]
