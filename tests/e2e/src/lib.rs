@@ -10,4 +10,4 @@ pub mod scenario;
 pub mod spans;
 pub mod stack;
 
-pub use stack::{Service, ServiceStack, StackOptions};
+pub use stack::{Infra, Service, ServiceStack, StackOptions};

@@ -99,7 +99,7 @@ impl Harness {
     pub async fn new(stack: ServiceStack) -> anyhow::Result<Self> {
         let publisher = Publisher::connect(
             &stack.kafka().brokers,
-            &oms_test_support::env::schema_registry_url(),
+            &stack.infra().schema_registry_url,
             stack.naming().prefix(),
         )
         .await?;
@@ -211,7 +211,7 @@ impl Harness {
             })
             .sum();
         consumer.assign(&assignment)?;
-        let codec = Codec::new(&oms_test_support::env::schema_registry_url())?;
+        let codec = Codec::new(&self.stack.infra().schema_registry_url)?;
         let mut events = Vec::new();
         let mut seen = 0;
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -60,9 +60,32 @@ impl Service {
     }
 }
 
+/// Where the infrastructure a stack runs against is: by default the local stack's
+/// (`OMS_PG_ADMIN_URL`, `OMS_KAFKA_BROKERS`, `OMS_SCHEMA_REGISTRY_URL`); the chaos suite
+/// points a stack at private instances it can kill.
+#[derive(Debug, Clone)]
+pub struct Infra {
+    /// Admin connection without a database path.
+    pub pg_admin_url: String,
+    pub kafka_brokers: String,
+    pub schema_registry_url: String,
+}
+
+impl Default for Infra {
+    fn default() -> Self {
+        Self {
+            pg_admin_url: oms_test_support::env::pg_admin_url(),
+            kafka_brokers: oms_test_support::env::kafka_brokers(),
+            schema_registry_url: oms_test_support::env::schema_registry_url(),
+        }
+    }
+}
+
 /// How to start a stack.
 #[derive(Debug, Clone)]
 pub struct StackOptions {
+    /// The PostgreSQL server, broker and schema registry to use.
+    pub infra: Infra,
     /// `debug` (tests) or `release` (benchmarks).
     pub profile: String,
     /// Extra environment per service, e.g. simulator failure settings for fulfillment.
@@ -74,6 +97,7 @@ pub struct StackOptions {
 impl Default for StackOptions {
     fn default() -> Self {
         Self {
+            infra: Infra::default(),
             profile: "debug".to_owned(),
             env: BTreeMap::new(),
             common_env: vec![("RUST_LOG".to_owned(), "warn".to_owned())],
@@ -95,8 +119,6 @@ impl StackOptions {
 
 struct Running {
     service: Service,
-    port: u16,
-    database: String,
     child: Child,
 }
 
@@ -155,9 +177,9 @@ impl ServiceStack {
         // The first 12 hex digits of a UUID v7 are its creation time in milliseconds, which lets
         // `purge_stale_databases` recognise leftovers of crashed runs.
         let run = uuid::Uuid::now_v7().simple().to_string()[..16].to_owned();
-        purge_stale_databases().await;
+        purge_stale_databases(&options.infra.pg_admin_url).await;
         let naming = TopicNaming::with_prefix(&format!("e{run}"));
-        let kafka = KafkaSettings::new(oms_test_support::env::kafka_brokers());
+        let kafka = KafkaSettings::new(options.infra.kafka_brokers.clone());
         for (topic, partitions) in topics()? {
             ensure_topic(&kafka, &naming.name(&topic), partitions)
                 .await
@@ -215,11 +237,7 @@ impl ServiceStack {
                 ""
             }
         );
-        let database = format!("oms_e2e_{}_{}", self.run, service.name().replace('-', "_"));
-        let database_url = format!(
-            "{}/{database}",
-            oms_test_support::env::pg_admin_url().trim_end_matches('/')
-        );
+        let database_url = self.database_url(service);
         // appended to: a restarted service continues its log
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -238,7 +256,7 @@ impl ServiceStack {
             .env("OMS_KAFKA__TOPIC_PREFIX", self.naming.prefix())
             .env(
                 "OMS_SCHEMA_REGISTRY__URL",
-                oms_test_support::env::schema_registry_url(),
+                &options.infra.schema_registry_url,
             )
             .env("OMS_SPAN_FILE", self.span_file())
             .envs(wiring.iter().map(|(k, v)| (k, v)))
@@ -258,16 +276,12 @@ impl ServiceStack {
         let child = command
             .spawn()
             .with_context(|| format!("starting {}", binary.display()))?;
-        self.running.push(Running {
-            service,
-            port,
-            database,
-            child,
-        });
+        self.running.push(Running { service, child });
         Ok(())
     }
 
-    async fn wait_ready(&mut self, service: Service, timeout: Duration) -> anyhow::Result<()> {
+    /// Waits until `service` answers `/health/ready` with 200; fails early when it exited.
+    pub async fn wait_ready(&mut self, service: Service, timeout: Duration) -> anyhow::Result<()> {
         let url = format!("{}/health/ready", self.url(service));
         let client = reqwest::Client::new();
         let deadline = Instant::now() + timeout;
@@ -298,12 +312,18 @@ impl ServiceStack {
 
     /// The base URL of `service`.
     pub fn url(&self, service: Service) -> String {
-        let port = self
-            .running
-            .iter()
-            .find(|r| r.service == service)
-            .map_or(0, |r| r.port);
+        let port = self.ports.get(&service).copied().unwrap_or(0);
         format!("http://127.0.0.1:{port}")
+    }
+
+    /// The infrastructure this stack runs against.
+    pub fn infra(&self) -> &Infra {
+        &self.options.infra
+    }
+
+    /// The directory of this run's logs and spans.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The environment prefix of topics, subjects and consumer groups.
@@ -326,30 +346,84 @@ impl ServiceStack {
 
     /// `service`'s database URL.
     pub fn database_url(&self, service: Service) -> String {
-        let database = self
-            .running
-            .iter()
-            .find(|r| r.service == service)
-            .map_or_else(String::new, |r| r.database.clone());
         format!(
-            "{}/{database}",
-            oms_test_support::env::pg_admin_url().trim_end_matches('/')
+            "{}/{}",
+            self.options.infra.pg_admin_url.trim_end_matches('/'),
+            self.database(service)
         )
+    }
+
+    fn database(&self, service: Service) -> String {
+        format!("oms_e2e_{}_{}", self.run, service.name().replace('-', "_"))
     }
 
     /// Kills `service` with SIGKILL (no shutdown work at all, as a crash or an OOM kill), then
     /// starts it again on the same port and database, as a supervisor would; waits until it is
     /// ready.
     pub async fn crash_and_restart(&mut self, service: Service) -> anyhow::Result<()> {
+        self.kill(service).await?;
+        self.respawn(service)?;
+        self.wait_ready(service, Duration::from_secs(90)).await
+    }
+
+    /// SIGKILLs `service` and reaps it (no shutdown work at all, as a crash or an OOM kill).
+    /// A service that is not running is left alone.
+    pub async fn kill(&mut self, service: Service) -> anyhow::Result<()> {
         if let Some(k) = self.running.iter().position(|r| r.service == service) {
             let mut running = self.running.remove(k);
+            // A stopped process dies of SIGKILL too, so no SIGCONT is needed first.
             running.child.start_kill()?;
             running.child.wait().await?;
         }
+        Ok(())
+    }
+
+    /// Starts `service` again on its port and database, as a supervisor would, without
+    /// waiting for it to be ready ([`ServiceStack::wait_ready`] does).
+    pub fn respawn(&mut self, service: Service) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            !self.running.iter().any(|r| r.service == service),
+            "{} is still running",
+            service.name()
+        );
         let env = wiring(service, &self.ports);
         let options = self.options.clone();
-        self.spawn(service, self.ports[&service], &options, &env)?;
-        self.wait_ready(service, Duration::from_secs(90)).await
+        self.spawn(service, self.ports[&service], &options, &env)
+    }
+
+    /// Sends `signal` (e.g. `STOP`, `CONT`) to `service`'s process.
+    pub fn signal(&self, service: Service, signal: &str) -> anyhow::Result<()> {
+        let pid = self
+            .running
+            .iter()
+            .find(|r| r.service == service)
+            .and_then(|r| r.child.id())
+            .ok_or_else(|| anyhow::anyhow!("{} is not running", service.name()))?;
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(pid.to_string())
+            .status()?;
+        anyhow::ensure!(status.success(), "kill -{signal} {pid}: {status}");
+        Ok(())
+    }
+
+    /// The services that exited since the last call, with their exit status; they are no
+    /// longer counted as running (a supervisor then calls [`ServiceStack::respawn`]).
+    pub fn reap_exited(&mut self) -> Vec<(Service, std::process::ExitStatus)> {
+        let mut exited = Vec::new();
+        self.running.retain_mut(|r| match r.child.try_wait() {
+            Ok(Some(status)) => {
+                exited.push((r.service, status));
+                false
+            }
+            _ => true,
+        });
+        exited
+    }
+
+    /// Whether `service` has a live process.
+    pub fn is_running(&self, service: Service) -> bool {
+        self.running.iter().any(|r| r.service == service)
     }
 
     /// Sends SIGTERM to `service` and waits for it to exit (it flushes its spans).
@@ -375,13 +449,13 @@ impl ServiceStack {
         }
         let admin = format!(
             "{}/postgres",
-            oms_test_support::env::pg_admin_url().trim_end_matches('/')
+            self.options.infra.pg_admin_url.trim_end_matches('/')
         );
         if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
-            for running in &self.running {
+            for service in self.ports.keys() {
                 let _ = sqlx::query(&format!(
                     "drop database if exists \"{}\" with (force)",
-                    running.database
+                    self.database(*service)
                 ))
                 .execute(&pool)
                 .await;
@@ -415,11 +489,8 @@ fn wiring(service: Service, ports: &BTreeMap<Service, u16>) -> Vec<(String, Stri
 }
 
 /// Drops `oms_e2e_*` databases of runs older than an hour (a panicking test cannot clean up).
-async fn purge_stale_databases() {
-    let admin = format!(
-        "{}/postgres",
-        oms_test_support::env::pg_admin_url().trim_end_matches('/')
-    );
+async fn purge_stale_databases(pg_admin_url: &str) {
+    let admin = format!("{}/postgres", pg_admin_url.trim_end_matches('/'));
     let Ok(pool) = sqlx::PgPool::connect(&admin).await else {
         return;
     };
