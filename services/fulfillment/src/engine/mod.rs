@@ -28,7 +28,7 @@ use oms_runtime::http::ReadyFlag;
 use sqlx::PgPool;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::task::TaskTracker;
 
@@ -119,32 +119,87 @@ impl Engine {
         self.inner.stats.clone()
     }
 
-    /// Runs until `shutdown`; `ready` goes up once the instance lock is held.
+    /// Runs until `shutdown`; `ready` is up while the instance lock is held.
+    ///
+    /// When the lock's connection is lost (the database restarted, a network cut), other
+    /// engines may already be taking this instance's tasks over, so it stops dispatching,
+    /// lets its calls in flight finish, and starts again under a new instance id: its own
+    /// orphaned tasks are then recovered like a dead engine's, by whichever engine gets there
+    /// first. A database restart therefore does not stop the service.
     pub async fn run(self, shutdown: Shutdown, ready: ReadyFlag) -> anyhow::Result<()> {
-        let instance = Arc::new(Instance::acquire(&self.inner.database_url).await?);
         let slots = Arc::new(Semaphore::new(self.inner.settings.max_concurrency.max(1)));
-        let calls = TaskTracker::new();
-        ready.set(true);
-        tracing::info!(
-            engine_instance = instance.id(),
-            max_concurrency = self.inner.settings.max_concurrency,
-            "engine started"
-        );
+        loop {
+            let Some(instance) = self.acquire(&shutdown).await else {
+                return Ok(());
+            };
+            let instance = Arc::new(instance);
+            let calls = TaskTracker::new();
+            ready.set(true);
+            tracing::info!(
+                engine_instance = instance.id(),
+                max_concurrency = self.inner.settings.max_concurrency,
+                "engine started"
+            );
+            let result = self.serve(&instance, &shutdown, &slots, &calls).await;
+            ready.set(false);
+            calls.close();
+            calls.wait().await;
+            match result {
+                Ok(()) => {
+                    tracing::info!("engine stopped");
+                    return Ok(());
+                }
+                Err(error) => tracing::warn!(
+                    engine_instance = instance.id(),
+                    error = %error,
+                    "engine instance lock lost; calls in flight finished, starting again under a new instance id"
+                ),
+            }
+        }
+    }
+
+    /// The instance lock, retried until it is held (`None` on shutdown).
+    async fn acquire(&self, shutdown: &Shutdown) -> Option<Instance> {
+        let mut delay = Duration::from_millis(200);
+        loop {
+            match Instance::acquire(&self.inner.database_url).await {
+                Ok(instance) => return Some(instance),
+                Err(error) => {
+                    tracing::warn!(error = %error, retry_in_ms = delay.as_millis(), "engine instance lock not taken; retrying");
+                }
+            }
+            tokio::select! {
+                () = shutdown.wait() => return None,
+                () = tokio::time::sleep(delay) => {}
+            }
+            delay = (delay * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    /// Dispatches and sweeps under `instance` until shutdown (`Ok`) or until its lock is
+    /// lost (`Err`).
+    async fn serve(
+        &self,
+        instance: &Arc<Instance>,
+        shutdown: &Shutdown,
+        slots: &Arc<Semaphore>,
+        calls: &TaskTracker,
+    ) -> anyhow::Result<()> {
         let mut first_sweep = true;
         let mut next_sweep = Instant::now();
-        let result = loop {
+        loop {
             if shutdown.is_triggered() {
-                break Ok(());
+                return Ok(());
             }
             if Instant::now() >= next_sweep {
                 if let Err(error) = instance.check().await {
-                    break Err(anyhow::Error::from(error).context("engine instance lock lost"));
+                    return Err(anyhow::Error::from(error).context("engine instance lock lost"));
                 }
-                self.sweep(&instance, first_sweep, &slots, &calls).await;
+                self.sweep(instance, first_sweep, slots, calls).await;
                 first_sweep = false;
                 next_sweep = Instant::now() + self.inner.settings.recovery_interval();
             }
-            if let Err(error) = self.dispatch_runnable(&instance, &slots, &calls).await {
+            if let Err(error) = self.dispatch_runnable(instance, slots, calls).await {
                 tracing::warn!(error = %error, "claiming runnable tasks failed; retrying");
             }
             tokio::select! {
@@ -152,12 +207,7 @@ impl Engine {
                 () = self.inner.waker.woken() => {}
                 () = tokio::time::sleep(self.inner.settings.poll_interval()) => {}
             }
-        };
-        ready.set(false);
-        calls.close();
-        calls.wait().await;
-        tracing::info!("engine stopped");
-        result
+        }
     }
 
     /// Recovery, missed promotions and gauges; failures are logged and retried next time.
