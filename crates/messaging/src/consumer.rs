@@ -218,10 +218,18 @@ impl InboxConsumer {
 
         let workers = TaskTracker::new();
         let mut queues: HashMap<PartitionKey, mpsc::Sender<OwnedMessage>> = HashMap::new();
+        let mut watchdog = tokio::time::interval(Duration::from_secs(1));
+        let mut unassigned_since = Some(std::time::Instant::now());
         loop {
             let message = tokio::select! {
                 () = shutdown.cancelled() => break,
                 message = shared.consumer.recv() => message,
+                _ = watchdog.tick() => {
+                    if let Some(limit) = self.kafka.rejoin_unassigned_after {
+                        unassigned_since = rejoin_if_unassigned(&shared, &topics, limit, unassigned_since)?;
+                    }
+                    continue;
+                }
             };
             let message = match message {
                 Ok(message) => message.detach(),
@@ -261,6 +269,32 @@ impl InboxConsumer {
         tracing::info!(group = %self.settings.group, "consumer stopped");
         Ok(())
     }
+}
+
+/// The watchdog of [`KafkaSettings::rejoin_unassigned_after`]: when the member has owned no
+/// partition for `limit`, it leaves the group and joins again (a new member id), which makes
+/// the coordinator run a fresh rebalance. Returns since when the member is unassigned.
+fn rejoin_if_unassigned(
+    shared: &Shared,
+    topics: &[&str],
+    limit: Duration,
+    since: Option<std::time::Instant>,
+) -> Result<Option<std::time::Instant>, ConsumerError> {
+    if shared.status.assigned_partitions() > 0 {
+        return Ok(None);
+    }
+    let since = since.unwrap_or_else(std::time::Instant::now);
+    if since.elapsed() < limit {
+        return Ok(Some(since));
+    }
+    tracing::warn!(
+        group = %shared.settings.group,
+        unassigned_for_ms = u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "no partition assigned; leaving and rejoining the consumer group"
+    );
+    shared.consumer.unsubscribe();
+    shared.consumer.subscribe(topics)?;
+    Ok(Some(std::time::Instant::now()))
 }
 
 async fn partition_worker(shared: Arc<Shared>, mut queue: mpsc::Receiver<OwnedMessage>) {

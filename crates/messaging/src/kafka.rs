@@ -19,6 +19,11 @@ use std::{collections::BTreeMap, time::Duration};
 pub struct KafkaSettings {
     pub brokers: String,
     pub extra: BTreeMap<String, String>,
+    /// Consumers leave and rejoin their group after this long without any assigned partition
+    /// (`None`: never). A workaround for a coordinator that settles a group on an empty
+    /// assignment when its leader died mid-rebalance (Tansu 0.6, docs/broker-notes.md); off
+    /// against Kafka, where an idle replica is normal.
+    pub rejoin_unassigned_after: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for KafkaSettings {
@@ -26,6 +31,7 @@ impl std::fmt::Debug for KafkaSettings {
         f.debug_struct("KafkaSettings")
             .field("brokers", &self.brokers)
             .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .field("rejoin_unassigned_after", &self.rejoin_unassigned_after)
             .finish()
     }
 }
@@ -35,6 +41,7 @@ impl KafkaSettings {
         Self {
             brokers: brokers.into(),
             extra: BTreeMap::new(),
+            rejoin_unassigned_after: None,
         }
     }
 
@@ -46,6 +53,8 @@ impl KafkaSettings {
         for (key, value) in config.client_properties() {
             settings.extra.insert(key, value.expose().clone());
         }
+        settings.rejoin_unassigned_after = (config.rejoin_unassigned_after_ms > 0)
+            .then(|| std::time::Duration::from_millis(config.rejoin_unassigned_after_ms));
         settings
     }
 

@@ -126,6 +126,12 @@ pub struct KafkaConfig {
     pub topic_prefix: String,
     /// Shards of the transactional outbox; every replica of a service must use the same value.
     pub outbox_shards: u16,
+    /// When non-zero, a consumer that has had no partition assigned for this long leaves and
+    /// rejoins its group. A workaround for the local broker (Tansu 0.6), whose coordinator can
+    /// settle a group on an empty assignment after its leader was killed mid-rebalance
+    /// (docs/broker-notes.md); 0 (off) against Kafka, where a replica without partitions is
+    /// normal and rejoining would only cause rebalances.
+    pub rejoin_unassigned_after_ms: u64,
 }
 
 impl KafkaConfig {
@@ -146,6 +152,7 @@ impl Default for KafkaConfig {
             properties: BTreeMap::new(),
             topic_prefix: String::new(),
             outbox_shards: 8,
+            rejoin_unassigned_after_ms: 0,
         }
     }
 }
