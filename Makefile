@@ -5,7 +5,7 @@ SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run up down status logs demo test test-only lint deploy-check images fmt bench sqlx-prepare pyenv clean-state
+.PHONY: run up down status logs demo test test-only lint deploy-check images fmt bench chaos chaos-only sqlx-prepare pyenv clean-state
 
 ## run: install what is missing, start everything, follow the logs; Ctrl-C stops it all
 run:
@@ -41,9 +41,23 @@ test:
 	if $$started; then $(STACK) down; fi; \
 	exit $$rc
 
-## test-only: run the tests against a stack that is already up
+## test-only: run the tests against a stack that is already up, then a short fault-suite run
 test-only: lint deploy-check
 	cargo nextest run --workspace --no-fail-fast --profile ci
+	$(MAKE) --no-print-directory chaos-only DURATION=$(CI_CHAOS_DURATION)
+
+## chaos: the fault suite (docs/reliability.md): every process killed, paused and restarted
+## under load on private infrastructure, then nothing lost or duplicated is checked.
+## DURATION=10m for a long run (at least one round of every fault runs), SEED=n to replay.
+DURATION ?= 60s
+CI_CHAOS_DURATION ?= 30s
+chaos:
+	@$(STACK) up --infra
+	@$(MAKE) --no-print-directory chaos-only
+
+chaos-only:
+	cargo build --bins --quiet
+	./target/debug/oms-chaos --duration $(DURATION) $(if $(SEED),--seed $(SEED))
 
 ## bench: bring up the stack's infrastructure, build release binaries and print every
 ## benchmark's figures as `name: value` lines (docs/performance.md explains them)

@@ -1,0 +1,596 @@
+//! The invariants, checked at quiescence from every service's database and every topic read
+//! from the start. Each check adds `name: value` figures and, when broken, a violation.
+
+use crate::{driver::Outcome, world::World};
+use oms_contracts::OrderEventV1;
+use oms_e2e::Service;
+use oms_messaging::{Codec, EventContract as _, envelope::header};
+use rdkafka::{
+    ClientConfig, Message as _, Offset, TopicPartitionList,
+    consumer::{BaseConsumer, Consumer as _},
+    message::Headers as _,
+};
+use serde_json::Value;
+use sqlx::{PgPool, Row as _};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    time::{Duration, Instant},
+};
+
+/// The figures of the checks and what broke.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub figures: Vec<(String, String)>,
+    pub violations: Vec<String>,
+}
+
+impl Report {
+    fn figure(&mut self, name: &str, value: impl std::fmt::Display) {
+        self.figures.push((name.to_owned(), value.to_string()));
+    }
+
+    fn violation(&mut self, line: String) {
+        eprintln!("chaos: VIOLATION {line}");
+        self.violations.push(line);
+    }
+}
+
+const TERMINAL: [&str; 5] = [
+    "COMPLETED",
+    "REJECTED",
+    "CANCELLED",
+    "FALLOUT",
+    "FAILED_CLOSED",
+];
+
+/// Waits until every outbox is drained and no consumer group lags (twice in a row).
+pub async fn quiesce(world: &World, pools: &BTreeMap<Service, PgPool>, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    let mut calm = 0;
+    while Instant::now() < deadline {
+        if drained(world, pools).await.unwrap_or(false) {
+            calm += 1;
+            if calm == 2 {
+                return true;
+            }
+        } else {
+            calm = 0;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    false
+}
+
+async fn drained(world: &World, pools: &BTreeMap<Service, PgPool>) -> anyhow::Result<bool> {
+    for pool in pools.values() {
+        let unpublished: i64 =
+            sqlx::query_scalar("select count(*) from outbox where published_at is null")
+                .fetch_one(pool)
+                .await?;
+        if unpublished > 0 {
+            return Ok(false);
+        }
+    }
+    Ok(lag(world).await?.values().all(|lag| *lag == 0))
+}
+
+/// Total lag per consumer group, as the read side reports it (`GET /api/v1/flow/lag`).
+async fn lag(world: &World) -> anyhow::Result<BTreeMap<String, i64>> {
+    let oms_omsctl::api::Fetched::Found(view) = world
+        .operator
+        .get(world.url(Service::Projections), "/api/v1/flow/lag")
+        .await?
+    else {
+        anyhow::bail!("lag not available");
+    };
+    let mut lags = BTreeMap::new();
+    for group in view
+        .pointer("/groups")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        anyhow::ensure!(
+            group["error"].is_null(),
+            "lag of {}: {}",
+            group["group"],
+            group["error"]
+        );
+        lags.insert(
+            group["service"].as_str().unwrap_or("?").to_owned(),
+            group["totalLag"].as_i64().unwrap_or(i64::MAX),
+        );
+    }
+    anyhow::ensure!(!lags.is_empty(), "no consumer group reported: {view}");
+    Ok(lags)
+}
+
+/// Every check; `poison` is how many poison records the driver put on the quote topic.
+pub async fn check(
+    world: &World,
+    pools: &BTreeMap<Service, PgPool>,
+    outcomes: &[Outcome],
+    poison: u64,
+) -> anyhow::Result<Report> {
+    let mut report = Report::default();
+    orders(&mut report, &pools[&Service::OrderCapture], outcomes).await?;
+    let codec = Codec::new(&world.registry_url)?;
+    billing_effects(&mut report, world, &pools[&Service::OrderCapture], &codec).await?;
+    causal_order(&mut report, world, pools).await?;
+    assets(
+        &mut report,
+        &pools[&Service::Asset],
+        &pools[&Service::Fulfillment],
+    )
+    .await?;
+    downstream(&mut report, &pools[&Service::Fulfillment]).await?;
+    queues(&mut report, world, pools, poison).await?;
+    Ok(report)
+}
+
+/// 0 lost, 0 duplicated orders; each in the outcome its flow expects; every order terminal.
+async fn orders(report: &mut Report, pool: &PgPool, outcomes: &[Outcome]) -> anyhow::Result<()> {
+    let mut lost = 0;
+    let mut duplicated = 0;
+    let mut wrong = 0;
+    let mut expected = 0;
+    let mut per_flow: BTreeMap<&str, u64> = BTreeMap::new();
+    for outcome in outcomes {
+        for want in &outcome.expected {
+            expected += 1;
+            *per_flow.entry(want.flow.name()).or_default() += 1;
+            let rows = match &want.quote_id {
+                Some(quote) => {
+                    sqlx::query(
+                        "select order_id::text as id, state, aggregate::text as body from orders where quote_id = $1",
+                    )
+                    .bind(quote)
+                    .fetch_all(pool)
+                    .await?
+                }
+                None => {
+                    sqlx::query(
+                        "select order_id::text as id, state, aggregate::text as body from orders \
+                         where customer_id = $1 and quote_id is null",
+                    )
+                    .bind(&want.customer_id)
+                    .fetch_all(pool)
+                    .await?
+                }
+            };
+            let what = want.quote_id.as_ref().map_or_else(
+                || format!("API order of {}", want.customer_id),
+                |q| format!("quote {q}"),
+            );
+            match rows.len() {
+                0 => {
+                    lost += 1;
+                    report.violation(format!("lost: {what} ({}) has no order", want.flow.name()));
+                }
+                1 => {
+                    let state: String = rows[0].get("state");
+                    let body: String = rows[0].get("body");
+                    let id: String = rows[0].get("id");
+                    let code_ok = want.fallout_code.is_none_or(|code| body.contains(code));
+                    if state != want.state || !code_ok {
+                        wrong += 1;
+                        report.violation(format!(
+                            "wrong outcome: order {id} of {what} ({}) is {state}, expected {}{}",
+                            want.flow.name(),
+                            want.state,
+                            want.fallout_code
+                                .map(|c| format!(" with {c}"))
+                                .unwrap_or_default()
+                        ));
+                    }
+                }
+                n => {
+                    duplicated += n - 1;
+                    report.violation(format!("duplicated: {what} has {n} orders"));
+                }
+            }
+        }
+    }
+    let total: i64 = sqlx::query_scalar("select count(*) from orders")
+        .fetch_one(pool)
+        .await?;
+    let not_terminal: Vec<(String, String)> =
+        sqlx::query_as("select order_id::text, state from orders where not (state = any($1))")
+            .bind(TERMINAL.map(str::to_owned).to_vec())
+            .fetch_all(pool)
+            .await?;
+    for (id, state) in &not_terminal {
+        report.violation(format!("not terminal: order {id} is {state}"));
+    }
+    if total != expected {
+        report.violation(format!(
+            "order count: {total} orders for {expected} submitted"
+        ));
+    }
+    report.figure("orders_submitted", expected);
+    for (flow, n) in per_flow {
+        report.figure(&format!("orders_{flow}"), n);
+    }
+    report.figure("orders_in_database", total);
+    report.figure("orders_lost", lost);
+    report.figure("orders_duplicated", duplicated);
+    report.figure("orders_wrong_outcome", wrong);
+    report.figure("orders_not_terminal", not_terminal.len());
+    Ok(())
+}
+
+/// One record of a topic, as read from the start.
+struct Record {
+    key: String,
+    event_id: String,
+    payload: Option<Vec<u8>>,
+}
+
+/// Every record of `topic` (all partitions, from the start up to the high watermarks).
+async fn read_topic(brokers: &str, topic: &str) -> anyhow::Result<Vec<Record>> {
+    let brokers = brokers.to_owned();
+    let topic = topic.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &brokers)
+            .set("group.id", format!("chaos-reader-{}", uuid::Uuid::now_v7()))
+            .set("enable.auto.commit", "false")
+            .create()?;
+        let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(10))?;
+        let partitions: Vec<i32> = metadata
+            .topics()
+            .iter()
+            .flat_map(|t| {
+                t.partitions()
+                    .iter()
+                    .map(rdkafka::metadata::MetadataPartition::id)
+            })
+            .collect();
+        let mut assignment = TopicPartitionList::new();
+        let mut expected = 0;
+        for partition in partitions {
+            let (low, high) =
+                consumer.fetch_watermarks(&topic, partition, Duration::from_secs(10))?;
+            if high > low {
+                assignment.add_partition_offset(&topic, partition, Offset::Beginning)?;
+                expected += high - low;
+            }
+        }
+        consumer.assign(&assignment)?;
+        let mut records = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while i64::try_from(records.len()).unwrap_or(i64::MAX) < expected {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "{topic}: read {} of {expected} records in 120 s",
+                records.len()
+            );
+            let Some(message) = consumer.poll(Duration::from_millis(500)) else {
+                continue;
+            };
+            let message = message?;
+            let header_value = |name: &str| {
+                message.headers().and_then(|h| {
+                    h.iter()
+                        .find(|header| header.key == name)
+                        .and_then(|header| header.value)
+                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                })
+            };
+            records.push(Record {
+                key: message
+                    .key()
+                    .map(|k| String::from_utf8_lossy(k).into_owned())
+                    .unwrap_or_default(),
+                event_id: header_value(header::EVENT_ID).unwrap_or_default(),
+                payload: message.payload().map(<[u8]>::to_vec),
+            });
+        }
+        Ok(records)
+    })
+    .await?
+}
+
+/// Exactly one billing-relevant event per effect (item completed, order completed, order or
+/// item cancelled): distinct event ids per effect, since a retried handler that wrote a new
+/// event would be a second effect even though each event is unique.
+async fn billing_effects(
+    report: &mut Report,
+    world: &World,
+    capture: &PgPool,
+    codec: &Codec,
+) -> anyhow::Result<()> {
+    let topic = world.stack.lock().await.naming().name(OrderEventV1::TOPIC);
+    let records = read_topic(&world.brokers, &topic).await?;
+    let distinct: BTreeSet<&str> = records.iter().map(|r| r.event_id.as_str()).collect();
+    report.figure("order_topic_records", records.len());
+    report.figure("order_topic_redelivered", records.len() - distinct.len());
+    let mut effects: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    for record in &records {
+        if !seen.insert(record.event_id.clone()) {
+            continue;
+        }
+        let event = codec
+            .decode::<OrderEventV1>(record.payload.as_deref())
+            .await?;
+        let effect = match &event {
+            OrderEventV1::OrderItemCompleted(e) => {
+                Some(("OrderItemCompleted", e.item_id.to_string()))
+            }
+            OrderEventV1::OrderItemCancelled(e) => {
+                Some(("OrderItemCancelled", e.item_id.to_string()))
+            }
+            OrderEventV1::OrderCompleted(_) => Some(("OrderCompleted", record.key.clone())),
+            OrderEventV1::OrderCancelled(_) => Some(("OrderCancelled", record.key.clone())),
+            _ => None,
+        };
+        if let Some((kind, subject)) = effect {
+            effects
+                .entry((kind.to_owned(), subject))
+                .or_default()
+                .insert(record.event_id.clone());
+        }
+    }
+    let mut duplicated = 0;
+    for ((kind, subject), ids) in &effects {
+        if ids.len() > 1 {
+            duplicated += ids.len() - 1;
+            report.violation(format!(
+                "duplicated effect: {} {kind} events for {subject}",
+                ids.len()
+            ));
+        }
+    }
+    // Lost: every completed order has its OrderCompleted, each completed item of it its
+    // OrderItemCompleted; every cancelled order its OrderCancelled.
+    let mut lost = 0;
+    let orders: Vec<(String, String)> = sqlx::query_as(
+        "select order_id::text, state from orders where state in ('COMPLETED', 'CANCELLED')",
+    )
+    .fetch_all(capture)
+    .await?;
+    for (order, state) in &orders {
+        let kind = if state == "COMPLETED" {
+            "OrderCompleted"
+        } else {
+            "OrderCancelled"
+        };
+        if !effects.contains_key(&(kind.to_owned(), order.clone())) {
+            lost += 1;
+            report.violation(format!("lost effect: no {kind} for {state} order {order}"));
+        }
+    }
+    let items: Vec<String> = sqlx::query_scalar(
+        "select i.item_id::text from order_items i join orders o using (order_id) \
+         where o.state = 'COMPLETED' and i.state = 'COMPLETED'",
+    )
+    .fetch_all(capture)
+    .await?;
+    for item in &items {
+        if !effects.contains_key(&("OrderItemCompleted".to_owned(), item.clone())) {
+            lost += 1;
+            report.violation(format!(
+                "lost effect: no OrderItemCompleted for item {item}"
+            ));
+        }
+    }
+    report.figure("billing_effects", effects.len());
+    report.figure("billing_effects_duplicated", duplicated);
+    report.figure("billing_effects_lost", lost);
+    Ok(())
+}
+
+/// Per-aggregate order on every topic a service writes, from the first occurrence of each
+/// event (a redelivery after a relay crash aside):
+/// - the order topic has a single writer per order (order-capture, one transaction per order
+///   version), so its events must appear exactly in the order the outbox got them;
+/// - on the other topics, events of one aggregate may come from concurrent transactions (two
+///   tasks of one order finishing at once), whose relative order is not causal; there the
+///   topic must hold exactly the committed events, starting with the first (the aggregate's
+///   creation) and ending with the last (its conclusion, written after everything else).
+async fn causal_order(
+    report: &mut Report,
+    world: &World,
+    pools: &BTreeMap<Service, PgPool>,
+) -> anyhow::Result<()> {
+    let mut checked = 0;
+    let mut out_of_order = 0;
+    for (service, pool) in pools {
+        let topics: Vec<String> = sqlx::query_scalar("select distinct topic from outbox")
+            .fetch_all(pool)
+            .await?;
+        for topic in topics {
+            let exact = topic.ends_with(OrderEventV1::TOPIC);
+            let committed: Vec<(String, String)> = sqlx::query_as(
+                "select partition_key, event_id::text from outbox where topic = $1 order by id",
+            )
+            .bind(&topic)
+            .fetch_all(pool)
+            .await?;
+            let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (key, id) in committed {
+                want.entry(key).or_default().push(id);
+            }
+            let records = read_topic(&world.brokers, &topic).await?;
+            let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            let mut seen = BTreeSet::new();
+            for record in records {
+                if seen.insert(record.event_id.clone()) {
+                    got.entry(record.key).or_default().push(record.event_id);
+                }
+            }
+            for (key, sequence) in &want {
+                checked += 1;
+                let on_topic = got.get(key).cloned().unwrap_or_default();
+                let holds = if exact {
+                    &on_topic == sequence
+                } else {
+                    on_topic.iter().collect::<BTreeSet<_>>() == sequence.iter().collect()
+                        && on_topic.len() == sequence.len()
+                        && on_topic.first() == sequence.first()
+                        && on_topic.last() == sequence.last()
+                };
+                if !holds {
+                    out_of_order += 1;
+                    report.violation(format!(
+                        "order: {} on {topic}, key {key}: committed {sequence:?}, on the topic {on_topic:?}",
+                        service.name()
+                    ));
+                }
+            }
+        }
+    }
+    report.figure("aggregates_order_checked", checked);
+    report.figure("aggregates_out_of_order", out_of_order);
+    Ok(())
+}
+
+/// Exactly one installed-base change per fulfilled item that has an asset effect.
+async fn assets(report: &mut Report, asset: &PgPool, fulfillment: &PgPool) -> anyhow::Result<()> {
+    let fulfilled: Vec<String> = sqlx::query_scalar(
+        "select item_id::text from fulfillment_item where status = 'FULFILLED' \
+         and asset_effect is not null and asset_effect <> 'NONE'",
+    )
+    .fetch_all(fulfillment)
+    .await?;
+    let applied: BTreeSet<String> =
+        sqlx::query_scalar("select order_item_id::text from asset_change_applied")
+            .fetch_all(asset)
+            .await?
+            .into_iter()
+            .collect();
+    let changes: Vec<(String, i64)> =
+        sqlx::query_as("select item_id::text, count(*) from asset_history group by item_id")
+            .fetch_all(asset)
+            .await?;
+    let mut lost = 0;
+    for item in &fulfilled {
+        if !applied.contains(item) {
+            lost += 1;
+            report.violation(format!(
+                "lost: fulfilled item {item} never changed the installed base"
+            ));
+        }
+    }
+    let mut duplicated = 0;
+    for (item, n) in &changes {
+        if *n > 1 {
+            duplicated += n - 1;
+            report.violation(format!(
+                "duplicated: item {item} changed the installed base {n} times"
+            ));
+        }
+    }
+    report.figure("asset_changes", changes.len());
+    report.figure("asset_changes_lost", lost);
+    report.figure("asset_changes_duplicated", duplicated);
+    Ok(())
+}
+
+/// No task executed against a downstream system more often than its idempotency key allows
+/// (one execution per key generation); repeats the systems absorbed are counted.
+async fn downstream(report: &mut Report, fulfillment: &PgPool) -> anyhow::Result<()> {
+    let mut executions = 0;
+    let mut absorbed = 0;
+    let mut duplicated = 0;
+    for table in [
+        "sim_inventory_reservation",
+        "sim_workforce_appointment",
+        "sim_shipping_shipment",
+        "sim_network_service",
+        "sim_billing_activation",
+    ] {
+        let rows = sqlx::query(&format!(
+            "select s.task_id::text as task, count(*) as executions, \
+                    sum(s.calls - 1) as repeats, max(t.key_generation) as generations \
+             from {table} s join fulfillment_task t using (task_id) group by s.task_id"
+        ))
+        .fetch_all(fulfillment)
+        .await?;
+        for row in rows {
+            let n: i64 = row.get("executions");
+            let repeats: i64 = row.get("repeats");
+            let generations: i32 = row.get("generations");
+            executions += n;
+            absorbed += repeats;
+            if n > i64::from(generations) {
+                duplicated += n - i64::from(generations);
+                let task: String = row.get("task");
+                report.violation(format!(
+                    "duplicated: task {task} executed {n} times in {table} with {generations} key generation(s)"
+                ));
+            }
+        }
+    }
+    report.figure("downstream_executions", executions);
+    report.figure("downstream_repeats_absorbed", absorbed);
+    report.figure("downstream_executions_duplicated", duplicated);
+    Ok(())
+}
+
+/// Outboxes drained, no consumer lag, dead letters only for the injected poison.
+async fn queues(
+    report: &mut Report,
+    world: &World,
+    pools: &BTreeMap<Service, PgPool>,
+    poison: u64,
+) -> anyhow::Result<()> {
+    let mut unpublished_total = 0;
+    let mut dead_total = 0;
+    for (service, pool) in pools {
+        let unpublished: i64 =
+            sqlx::query_scalar("select count(*) from outbox where published_at is null")
+                .fetch_one(pool)
+                .await?;
+        unpublished_total += unpublished;
+        if unpublished > 0 {
+            report.violation(format!(
+                "{}: {unpublished} outbox rows unpublished",
+                service.name()
+            ));
+        }
+        let dead: Vec<(String, String, String)> =
+            sqlx::query_as("select topic, error_class, error_message from dead_letter order by id")
+                .fetch_all(pool)
+                .await?;
+        for (topic, class, message) in &dead {
+            let injected =
+                *service == Service::OrderCapture && topic.ends_with("cpq.quote.events.v1");
+            if !injected {
+                report.violation(format!(
+                    "{}: dead letter from {topic}: {class} {message}",
+                    service.name()
+                ));
+            }
+        }
+        dead_total += dead.len();
+        if *service == Service::OrderCapture {
+            let on_quotes = dead
+                .iter()
+                .filter(|(t, _, _)| t.ends_with("cpq.quote.events.v1"))
+                .count();
+            if on_quotes as u64 != poison {
+                report.violation(format!(
+                    "order-capture: {on_quotes} dead letters from the quote topic for {poison} poison records"
+                ));
+            }
+        }
+    }
+    let lags = match lag(world).await {
+        Ok(lags) => lags,
+        Err(error) => {
+            report.violation(format!("consumer lag unknown: {error:#}"));
+            BTreeMap::new()
+        }
+    };
+    let lag_total: i64 = lags.values().sum();
+    if lag_total != 0 {
+        report.violation(format!("consumer lag at the end: {lags:?}"));
+    }
+    report.figure("outbox_unpublished", unpublished_total);
+    report.figure("consumer_lag", lag_total);
+    report.figure("poison_injected", poison);
+    report.figure("dead_letters", dead_total);
+    Ok(())
+}
