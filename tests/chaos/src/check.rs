@@ -1,7 +1,7 @@
 //! The invariants, checked at quiescence from every service's database and every topic read
 //! from the start. Each check adds `name: value` figures and, when broken, a violation.
 
-use crate::{driver::Outcome, world::World};
+use crate::{driver::Outcome, poison::Poison, world::World};
 use oms_contracts::OrderEventV1;
 use oms_e2e::Service;
 use oms_messaging::{Codec, EventContract as _, envelope::header};
@@ -110,7 +110,7 @@ pub async fn check(
     world: &World,
     pools: &BTreeMap<Service, PgPool>,
     outcomes: &[Outcome],
-    poison: u64,
+    poison: &[Poison],
 ) -> anyhow::Result<Report> {
     let mut report = Report::default();
     orders(&mut report, &pools[&Service::OrderCapture], outcomes).await?;
@@ -301,7 +301,9 @@ async fn billing_effects(
     codec: &Codec,
 ) -> anyhow::Result<()> {
     let topic = world.stack.lock().await.naming().name(OrderEventV1::TOPIC);
-    let records = read_topic(&world.brokers, &topic).await?;
+    let mut records = read_topic(&world.brokers, &topic).await?;
+    // The injected poison is the dead letters' business (`queues`).
+    records.retain(|r| !r.key.starts_with("poison-"));
     let distinct: BTreeSet<&str> = records.iter().map(|r| r.event_id.as_str()).collect();
     report.figure("order_topic_records", records.len());
     report.figure("order_topic_redelivered", records.len() - distinct.len());
@@ -529,15 +531,17 @@ async fn downstream(report: &mut Report, fulfillment: &PgPool) -> anyhow::Result
     Ok(())
 }
 
-/// Outboxes drained, no consumer lag, dead letters only for the injected poison.
+/// Outboxes drained, no consumer lag; every consumer dead-lettered each poison record of its
+/// topics once, with the expected class, and nothing else.
 async fn queues(
     report: &mut Report,
     world: &World,
     pools: &BTreeMap<Service, PgPool>,
-    poison: u64,
+    poison: &[Poison],
 ) -> anyhow::Result<()> {
     let mut unpublished_total = 0;
     let mut dead_total = 0;
+    let mut expected_total = 0;
     for (service, pool) in pools {
         let unpublished: i64 =
             sqlx::query_scalar("select count(*) from outbox where published_at is null")
@@ -550,29 +554,64 @@ async fn queues(
                 service.name()
             ));
         }
-        let dead: Vec<(String, String, String)> =
-            sqlx::query_as("select topic, error_class, error_message from dead_letter order by id")
-                .fetch_all(pool)
-                .await?;
-        for (topic, class, message) in &dead {
-            let injected =
-                *service == Service::OrderCapture && topic.ends_with("cpq.quote.events.v1");
-            if !injected {
-                report.violation(format!(
-                    "{}: dead letter from {topic}: {class} {message}",
-                    service.name()
-                ));
+        let dead: Vec<(String, Option<Vec<u8>>, String, String)> = sqlx::query_as(
+            "select topic, record_key, error_class, error_message from dead_letter order by id",
+        )
+        .fetch_all(pool)
+        .await?;
+        dead_total += dead.len();
+        let mut matched = vec![false; dead.len()];
+        for p in poison
+            .iter()
+            .filter(|p| crate::poison::consumers(&p.topic).contains(service))
+        {
+            expected_total += 1;
+            let rows: Vec<usize> = dead
+                .iter()
+                .enumerate()
+                .filter(|(_, (topic, key, _, _))| {
+                    topic.ends_with(&p.topic) && key.as_deref() == Some(p.key.as_bytes())
+                })
+                .map(|(k, _)| k)
+                .collect();
+            match rows.as_slice() {
+                [k] => {
+                    matched[*k] = true;
+                    let class = &dead[*k].2;
+                    let ok = p
+                        .class
+                        .map_or_else(|| class.starts_with("POISON_"), |c| c == class);
+                    if !ok {
+                        report.violation(format!(
+                            "{}: {} on {} dead-lettered as {class}, expected {}: {}",
+                            service.name(),
+                            p.key,
+                            p.topic,
+                            p.class.unwrap_or("POISON_*"),
+                            dead[*k].3
+                        ));
+                    }
+                }
+                [] => report.violation(format!(
+                    "{}: {} on {} was not dead-lettered",
+                    service.name(),
+                    p.key,
+                    p.topic
+                )),
+                more => report.violation(format!(
+                    "{}: {} on {} dead-lettered {} times",
+                    service.name(),
+                    p.key,
+                    p.topic,
+                    more.len()
+                )),
             }
         }
-        dead_total += dead.len();
-        if *service == Service::OrderCapture {
-            let on_quotes = dead
-                .iter()
-                .filter(|(t, _, _)| t.ends_with("cpq.quote.events.v1"))
-                .count();
-            if on_quotes as u64 != poison {
+        for (k, (topic, _, class, message)) in dead.iter().enumerate() {
+            if !matched[k] {
                 report.violation(format!(
-                    "order-capture: {on_quotes} dead letters from the quote topic for {poison} poison records"
+                    "{}: unexpected dead letter from {topic}: {class} {message}",
+                    service.name()
                 ));
             }
         }
@@ -590,7 +629,8 @@ async fn queues(
     }
     report.figure("outbox_unpublished", unpublished_total);
     report.figure("consumer_lag", lag_total);
-    report.figure("poison_injected", poison);
+    report.figure("poison_injected", poison.len());
+    report.figure("dead_letters_expected", expected_total);
     report.figure("dead_letters", dead_total);
     Ok(())
 }

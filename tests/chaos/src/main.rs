@@ -10,11 +10,11 @@ mod check;
 mod driver;
 mod faults;
 mod infra;
+mod poison;
 mod world;
 
 use clap::Parser;
 use oms_e2e::{Infra as StackInfra, Service, ServiceStack, StackOptions};
-use rdkafka::producer::{FutureProducer, FutureRecord};
 use std::{
     collections::BTreeMap,
     sync::atomic::Ordering,
@@ -156,21 +156,22 @@ async fn interrupted() {
 async fn run_chaos(world: &World, args: &Args, seed: u64) -> anyhow::Result<bool> {
     let started = Instant::now();
     let until = started + args.duration;
-    let poison = inject_poison(world).await?;
-    let (outcomes, injected) = tokio::select! {
+    let (outcomes, (injected, poison)) = tokio::select! {
         () = world.supervise() => unreachable!("the supervisor runs until the end"),
         () = driver::operator(world) => unreachable!("the operator runs until the end"),
         done = async {
             let load = driver::run(world, seed, args.workers);
             let faults = async {
-                let injected = faults::inject(world, seed, until, 1).await;
+                let (injected, poison) =
+                    tokio::join!(faults::inject(world, seed, until, 1), poison::inject(world));
                 // Faults over: the flows finish what they started, nothing new starts.
                 world.draining.store(true, Ordering::Relaxed);
-                injected
+                (injected, poison)
             };
             tokio::join!(load, faults)
         } => done,
     };
+    let poison = poison?;
     let load_secs = started.elapsed().as_secs_f64();
     println!("chaos: faults over after {load_secs:.0} s; waiting for quiescence");
     let pools = pools(world).await?;
@@ -179,7 +180,7 @@ async fn run_chaos(world: &World, args: &Args, seed: u64) -> anyhow::Result<bool
         () = driver::operator(world) => unreachable!(),
         quiet = check::quiesce(world, &pools, Duration::from_secs(180)) => quiet,
     };
-    let report = check::check(world, &pools, &outcomes, poison).await?;
+    let report = check::check(world, &pools, &outcomes, &poison).await?;
     let mut failed = !report.violations.is_empty();
     println!("seed: {seed}");
     println!("duration_s: {load_secs:.0}");
@@ -247,30 +248,4 @@ async fn pools(world: &World) -> anyhow::Result<BTreeMap<Service, sqlx::PgPool>>
         pools.insert(service, pool);
     }
     Ok(pools)
-}
-
-/// Records that are not events on the quote topic, as a broken producer would write them:
-/// a bad magic byte, an unknown schema id, a payload cut after the header. Each must land in
-/// order-capture's dead letters while the partition keeps moving. Returns how many.
-async fn inject_poison(world: &World) -> anyhow::Result<u64> {
-    let producer: FutureProducer = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &world.brokers)
-        .create()?;
-    let topic = world.publisher.topic().to_owned();
-    let records: [&[u8]; 3] = [
-        b"\x07not the wire format",
-        &[0, 0x7f, 0xff, 0xff, 0x01, 2, 4, 6],
-        &[0, 0, 0],
-    ];
-    for (n, payload) in records.iter().enumerate() {
-        let key = format!("poison-{n}");
-        producer
-            .send(
-                FutureRecord::to(&topic).key(&key).payload(*payload),
-                Duration::from_secs(10),
-            )
-            .await
-            .map_err(|(error, _)| anyhow::anyhow!("poison record: {error}"))?;
-    }
-    Ok(records.len() as u64)
 }
