@@ -152,6 +152,21 @@ impl Router {
         }
     }
 
+    /// A router with no routes whose pool never connects: enough to build a service's HTTP
+    /// router (and so its OpenAPI document) in a test that talks to no infrastructure.
+    pub fn for_docs() -> Arc<Self> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .connect_lazy("postgres://postgres@127.0.0.1:1/none")
+            .expect("a lazy pool parses its URL");
+        let codec = Codec::new("http://127.0.0.1:1").expect("a codec parses its URL");
+        Arc::new(Self::new(
+            "docs",
+            pool,
+            Arc::new(codec),
+            TopicNaming::unprefixed(),
+        ))
+    }
+
     /// Routes the topic of `H::Event` to `handler`.
     #[must_use]
     pub fn route<H: Handler>(mut self, handler: H) -> Self {

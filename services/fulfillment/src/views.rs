@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskView {
     pub task_id: Uuid,
@@ -22,6 +22,7 @@ pub struct TaskView {
     pub external_effect_level: String,
     pub compensation_task_type: Option<String>,
     pub item_milestone: Option<bool>,
+    #[schema(value_type = String, example = "IN_PROGRESS")]
     pub state: TaskState,
     pub attempt: i32,
     pub idempotency_key: String,
@@ -38,7 +39,7 @@ pub struct TaskView {
     pub compensation_plan_id: Option<Uuid>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LastError {
     pub code: String,
@@ -79,7 +80,7 @@ impl From<&TaskRow> for TaskView {
 }
 
 /// A cancellation request as fulfillment handles it: its assessment and compensation plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CompensationPlanView {
     /// The cancellation request id.
@@ -91,6 +92,7 @@ pub struct CompensationPlanView {
     pub feasibility: Option<String>,
     pub cancelling_item_ids: Vec<Uuid>,
     /// Per task disposition, compensation steps in order, blockers.
+    #[schema(value_type = Option<Object>)]
     pub assessment: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub assessed_at: Option<DateTime<Utc>>,
@@ -99,7 +101,7 @@ pub struct CompensationPlanView {
 }
 
 /// An amendment that asked for a re-plan, and the diff applied (or refused).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanAmendmentView {
     pub request_id: Uuid,
@@ -108,12 +110,13 @@ pub struct PlanAmendmentView {
     pub previous_plan_id: Option<Uuid>,
     pub new_plan_id: Option<Uuid>,
     /// keep / add / cancel / blockedByStarted task ids.
+    #[schema(value_type = Option<Object>)]
     pub diff: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemView {
     pub item_id: Uuid,
@@ -125,7 +128,7 @@ pub struct ItemView {
 }
 
 /// `GET /api/v1/fulfillment/{orderId}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FulfillmentView {
     pub order_id: Uuid,
@@ -148,7 +151,7 @@ pub struct FulfillmentView {
     pub plan_amendments: Vec<PlanAmendmentView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PausedBy {
     pub request_id: Uuid,

@@ -76,8 +76,9 @@ pub enum ApiError {
     Store(#[from] StoreError),
 }
 
-/// The error body every Confluent client parses.
-#[derive(Debug, Serialize)]
+/// The error body every Confluent client parses: a stable numeric `error_code` (Confluent's
+/// codes, e.g. 40401 subject not found) and a message.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error_code: u32,
     pub message: String,

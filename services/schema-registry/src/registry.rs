@@ -17,13 +17,19 @@ use crate::store::{self, StoreError, SubjectVersion};
 const CONFLICT_RETRIES: usize = 3;
 
 /// The body of register / lookup / compatibility requests.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaRequest {
+    /// The schema text (Avro JSON).
     pub schema: Option<String>,
+    /// `AVRO` (the default; the only type this registry accepts).
     pub schema_type: Option<String>,
+    /// Schema references (not supported: must be absent or empty).
+    #[schema(value_type = Option<Vec<Object>>)]
     pub references: Option<Vec<Value>>,
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
+    #[schema(value_type = Option<Object>)]
     pub rule_set: Option<Value>,
 }
 

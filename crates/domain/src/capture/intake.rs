@@ -49,6 +49,7 @@ pub struct CaptureOrder {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QuoteRefInput {
     pub quote_id: String,
@@ -64,6 +65,7 @@ pub struct QuoteRefInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerInput {
     pub customer_id: String,
@@ -74,6 +76,7 @@ pub struct CustomerInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AddressInput {
     pub line1: String,
@@ -108,6 +111,7 @@ pub struct CaptureItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PriceComponentInput {
     pub kind: PriceKind,
@@ -117,6 +121,7 @@ pub struct PriceComponentInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DependencyInput {
     /// `clientItemRef` of the item this one waits for.
@@ -125,6 +130,7 @@ pub struct DependencyInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RelationInput {
     pub relation_type: RelationType,
@@ -133,6 +139,7 @@ pub struct RelationInput {
 
 /// Manual evidence an ADMIN_MIGRATION order must carry; ignored in every other mode.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct MigrationInput {
     pub reason_code: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// What an order item does. TMF622 knows ADD/MODIFY/DELETE/NO_CHANGE; SUSPEND, RESUME,
 /// MOVE and RENEW are our extensions. DELETE is the disconnect action (as in QuoteAccepted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ItemAction {
     Add,
@@ -103,6 +104,7 @@ pub enum AssetEffect {
 
 /// Why one item must wait for another (000 §11). Separate from the bundle hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DependencyType {
     Sequence,
@@ -114,6 +116,7 @@ pub enum DependencyType {
 
 /// Kind of price component; DISCOUNT amounts are negative, the others non-negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PriceKind {
     Recurring,

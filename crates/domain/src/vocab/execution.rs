@@ -92,6 +92,7 @@ pub enum FalloutCategory {
 
 /// What a manual repair does to the item linked to the fallout case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RepairResolution {
     /// The cause was fixed outside the order (data, catalog, downstream); nothing changes

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// How an order entered the system; selects the validation profile (001 §7). Not a UI label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CaptureMode {
     QuoteDerived,
@@ -40,6 +41,7 @@ impl CaptureMode {
 
 /// Lifecycle category of the whole order (002 §7.1); item actions carry the per-line intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderType {
     NewProvide,
@@ -102,6 +104,7 @@ impl OrderType {
 
 /// Business reason behind the order (002 §7.2); same type may carry different governance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OrderIntent {
     CustomerPurchase,
@@ -133,6 +136,7 @@ impl OrderIntent {
 
 /// Holds are orthogonal to state (000 §13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum HoldType {
     Credit,
@@ -164,6 +168,7 @@ impl HoldType {
 
 /// Link from this order to another one (004 §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RelationType {
     Amends,

@@ -9,6 +9,7 @@ pub mod edge;
 pub mod error;
 pub mod health;
 pub mod json;
+pub mod openapi;
 pub mod problem;
 pub mod server;
 

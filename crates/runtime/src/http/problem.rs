@@ -25,14 +25,18 @@ use serde_json::{Map, Value};
 /// Media type of problem bodies.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// An RFC 7807 problem details object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An RFC 7807 problem details object (`application/problem+json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
+    /// A URI naming the problem type, derived from `code`.
     #[serde(rename = "type")]
+    #[schema(example = "urn:oms:problem:not-found")]
     pub type_uri: String,
     pub title: String,
     pub status: u16,
+    /// The stable, SCREAMING_SNAKE identifier clients branch on.
+    #[schema(example = "NOT_FOUND")]
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -42,11 +46,12 @@ pub struct Problem {
     pub violations: Vec<Violation>,
     /// Extension members, serialized next to the standard ones.
     #[serde(flatten)]
+    #[schema(ignore)]
     pub extensions: Map<String, Value>,
 }
 
 /// One invalid input: where, a stable code, and a human message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Violation {
     /// Path of the offending input: a JSON path such as `items[0].quantity`, a header name, or
     /// empty when the whole body is at fault.

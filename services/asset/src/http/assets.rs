@@ -7,6 +7,7 @@ use oms_domain::value::{AssetId, TenantId};
 use oms_domain::vocab::AssetStatus;
 use oms_runtime::http::{ApiError, Caller, Json};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::params::{QueryCheck, present};
 use super::{ASSETS_READ, ApiState};
@@ -15,22 +16,30 @@ use crate::store::history::Entry;
 use crate::store::queries::{self, AssetFilter};
 use crate::store::{StoreError, StoredAsset, history};
 
-/// Query parameters of the list (all optional).
-#[derive(Debug, Deserialize)]
+/// Query parameters of the list (all optional, combined with AND).
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// The customer owning the assets.
     customer_id: Option<String>,
+    /// The billing account of the assets.
     account_id: Option<String>,
+    /// PENDING, ACTIVE, SUSPENDED or TERMINATED.
     status: Option<String>,
+    /// Page size, 1 to 200 (default 50).
     limit: Option<String>,
+    /// `nextCursor` of the previous page.
     cursor: Option<String>,
 }
 
-/// An asset as the API shows it: its state, version and timestamps.
-#[derive(Debug, Serialize)]
+/// An asset as the API shows it: its state (id, tenant, product offering, status,
+/// characteristics, term, references, source and last order items), version and timestamps.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetView {
     #[serde(flatten)]
+    #[schema(value_type = Object)]
     state: AssetState,
     version: i64,
     created_at: DateTime<Utc>,
@@ -49,7 +58,7 @@ impl From<StoredAsset> for AssetView {
 }
 
 /// One page of assets; `nextCursor` fetches the next one (absent on the last page).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetPage {
     items: Vec<AssetView>,
@@ -57,7 +66,7 @@ pub struct AssetPage {
 }
 
 /// One asset with its changes, oldest first.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssetWithHistory {
     #[serde(flatten)]
@@ -65,6 +74,15 @@ pub struct AssetWithHistory {
     history: Vec<Entry>,
 }
 
+/// The installed base of the caller's tenant, by asset id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets",
+    tag = "assets",
+    params(ListParams),
+    responses((status = 200, description = "One page of assets", body = AssetPage)),
+    security(("bearer" = ["assets:read"]))
+)]
 pub async fn list(
     caller: Caller,
     State(state): State<ApiState>,
@@ -108,6 +126,15 @@ pub async fn list(
     }))
 }
 
+/// One asset with its changes, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{id}",
+    tag = "assets",
+    params(("id" = String, Path, description = "The asset id")),
+    responses((status = 200, description = "The asset and its history", body = AssetWithHistory)),
+    security(("bearer" = ["assets:read"]))
+)]
 pub async fn get(
     caller: Caller,
     State(state): State<ApiState>,

@@ -4,6 +4,7 @@
 use axum::extract::{Path, Query, State};
 use oms_runtime::http::{ApiError, Caller, Json};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::ApiState;
@@ -14,11 +15,16 @@ use crate::store::cases::{self, Case, Resolved};
 /// Longest resolution text kept.
 const MAX_RESOLUTION: usize = 1000;
 
-#[derive(Debug, Deserialize)]
+/// Filters and paging of the case list (all optional).
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// OPEN or RESOLVED.
     status: Option<String>,
+    /// Page size, 1 to 200 (default 50).
     limit: Option<String>,
+    /// `nextCursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -38,7 +44,8 @@ impl CaseStatus {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// One page of cases, oldest first; `nextCursor` fetches the next one.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CasePage {
     items: Vec<Case>,
@@ -46,12 +53,23 @@ pub struct CasePage {
 }
 
 /// `POST .../resolve` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Resolution {
+    /// What the operator did about the case, 1 to 1000 characters.
+    #[schema(example = "Asset re-created by hand in the inventory; order item confirmed.")]
     resolution: String,
 }
 
+/// Inconsistency cases of the caller's tenant, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/asset-inconsistencies",
+    tag = "operations",
+    params(ListParams),
+    responses((status = 200, description = "One page of cases", body = CasePage)),
+    security(("bearer" = ["operator"]))
+)]
 pub async fn list(
     caller: Caller,
     State(state): State<ApiState>,
@@ -92,6 +110,22 @@ pub async fn list(
     Ok(Json(CasePage { items, next_cursor }))
 }
 
+/// Resolves an open case with the operator's resolution.
+#[utoipa::path(
+    post,
+    path = "/api/v1/asset-inconsistencies/{id}/resolve",
+    tag = "operations",
+    params(("id" = String, Path, description = "The case id")),
+    request_body = Resolution,
+    responses(
+        (status = 200, description = "The resolved case", body = Case),
+        (status = 409, description = "CASE_ALREADY_RESOLVED", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: the resolution is empty or too long",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 pub async fn resolve(
     caller: Caller,
     State(state): State<ApiState>,

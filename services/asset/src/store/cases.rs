@@ -15,7 +15,7 @@ use crate::lifecycle::Inconsistency;
 use crate::model::FulfilledChange;
 
 /// A case as the operator API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Case {
     pub id: Uuid,

@@ -29,7 +29,7 @@ pub struct NewEntry<'a> {
 }
 
 /// A recorded change, as the API shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     pub version: i64,
@@ -38,7 +38,11 @@ pub struct Entry {
     pub action: String,
     pub order_id: Uuid,
     pub item_id: Uuid,
+    /// The asset before the change (absent for the change that created it).
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
+    /// The asset after the change.
+    #[schema(value_type = Object)]
     pub after: serde_json::Value,
     pub at: DateTime<Utc>,
 }

@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use oms_runtime::http::{ApiError, Caller, Json, Problem, Violation};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 use super::{ApiState, internal};
 use crate::catalog::{CatalogErrors, RulesVersion};
@@ -38,7 +39,7 @@ const TOML_TYPES: [&str; 4] = [
 ];
 
 /// A published version as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionView {
     /// `v<number>+<12 hex>`: what plans and `OrderDecomposed` carry as the rules version.
@@ -46,6 +47,7 @@ pub struct VersionView {
     /// Whether orders released now are decomposed with this version (the latest).
     active: bool,
     #[serde(flatten)]
+    #[schema(inline)]
     stored: StoredVersion,
     /// The TOML as published (single-version reads only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,7 +70,8 @@ impl VersionView {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// Every published version, newest first (the first is the active one).
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionList {
     active_version: Option<u32>,
@@ -76,12 +79,39 @@ pub struct VersionList {
 }
 
 /// The JSON form of a publication.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct JsonBody {
+    /// The catalog's TOML text.
     source: String,
 }
 
+/// Publishes a technical catalog version (TOML, or JSON `{"source": "<toml>"}`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/catalog/versions",
+    tag = "catalog",
+    request_body(
+        description = "The catalog TOML, or JSON {\"source\": \"<toml>\"}",
+        content(
+            (String = "application/toml"),
+            (String = "text/plain"),
+            (JsonBody = "application/json"),
+        )
+    ),
+    responses(
+        (status = 201, description = "A new version; `Location` names it", body = VersionView),
+        (status = 200, description = "The same version was already published with the same rules",
+            body = VersionView),
+        (status = 400, description = "INVALID_BODY, INVALID_ENCODING",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "CATALOG_VERSION_CONFLICT, CATALOG_VERSION_NOT_HIGHER",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "CATALOG_INVALID: every error with its line, column and path",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 pub async fn publish(
     caller: Caller,
     State(state): State<ApiState>,
@@ -116,6 +146,14 @@ pub async fn publish(
     Ok(response)
 }
 
+/// Every published version, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalog/versions",
+    tag = "catalog",
+    responses((status = 200, description = "The published versions", body = VersionList)),
+    security(("bearer" = ["operator"]))
+)]
 pub async fn list(
     _caller: Caller,
     State(state): State<ApiState>,
@@ -136,6 +174,19 @@ pub async fn list(
     }))
 }
 
+/// One published version with its source text.
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalog/versions/{version}",
+    tag = "catalog",
+    params(("version" = String, Path, description = "The version number")),
+    responses(
+        (status = 200, description = "The version and its TOML", body = VersionView),
+        (status = 404, description = "CATALOG_VERSION_NOT_FOUND",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 pub async fn get(
     _caller: Caller,
     State(state): State<ApiState>,

@@ -11,6 +11,7 @@ use oms_domain::vocab::DecompositionFailureCode;
 use oms_runtime::http::auth::scopes;
 use oms_runtime::http::{ApiError, Caller, Json, Problem};
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{ApiState, internal};
@@ -19,7 +20,7 @@ use crate::store::failures::{self, StoredFailure};
 use crate::store::plans::{self, StoredPlan};
 
 /// The answer: a plan or a failure, told apart by `status`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum PlanResponse {
     Decomposed(PlanView),
@@ -27,7 +28,7 @@ pub enum PlanResponse {
 }
 
 /// A decomposed order: the stored plan, as the planner built it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     /// `DECOMPOSED`.
@@ -39,13 +40,15 @@ pub struct PlanView {
     event_id: Uuid,
     /// planId, orderId, rulesVersion {number, contentHash}, inputHash, planHash, items, tasks.
     #[serde(flatten)]
+    #[schema(value_type = Object)]
     plan: DecompositionPlan,
 }
 
 /// An order that could not be decomposed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FailureView {
+    #[schema(value_type = String, format = Uuid)]
     order_id: OrderId,
     /// `FAILED`.
     status: &'static str,
@@ -58,11 +61,15 @@ pub struct FailureView {
     failure: FailureDetail,
 }
 
-#[derive(Debug, Serialize)]
+/// Why decomposition failed, and what fixes it.
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct FailureDetail {
     fallout_id: Uuid,
+    /// A stable failure code, e.g. NO_RULE_FOR_OFFERING.
+    #[schema(value_type = String)]
     code: DecompositionFailureCode,
+    #[schema(value_type = Option<String>, format = Uuid)]
     item_id: Option<OrderItemId>,
     message: String,
     remediation: String,
@@ -70,6 +77,20 @@ struct FailureDetail {
     retryable: bool,
 }
 
+/// The plan decomposition made for an order, or the failure it recorded.
+#[utoipa::path(
+    get,
+    path = "/api/v1/plans/{order_id}",
+    tag = "plans",
+    params(("order_id" = String, Path, description = "The order id")),
+    responses(
+        (status = 200, description = "The plan (`status` DECOMPOSED) or the failure (`status` FAILED)",
+            body = PlanResponse),
+        (status = 404, description = "PLAN_NOT_FOUND: nothing recorded for that order in your tenant",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 pub async fn get(
     caller: Caller,
     State(state): State<ApiState>,

@@ -16,7 +16,7 @@ use super::{StoreError, to_i32, to_u32};
 const PUBLICATION_LOCK: i64 = 0x6f6d_735f_6361_7431; // "oms_cat1"
 
 /// A published version, without its source text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredVersion {
     pub version: u32,

@@ -18,12 +18,30 @@ fn acting(caller: &Caller, correlation: &CorrelationId) -> Result<Acting, ApiErr
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RetryBody {
+    /// Why the task is retried (what was fixed).
     reason: String,
 }
 
+/// Retries a failed task.
+#[utoipa::path(
+    post,
+    path = "/api/v1/fulfillment/{order_id}/tasks/{task_id}/retry",
+    tag = "operations",
+    params(("order_id" = Uuid, Path, description = "The order id"),
+           ("task_id" = Uuid, Path, description = "The task id")),
+    request_body = RetryBody,
+    responses(
+        (status = 200, description = "The Task after the action", body = TaskView),
+        (status = 409, description = "The action does not apply to the current state (the code says why)",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: a field of the body is not valid",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %order_id, task_id = %task_id), err)]
 pub(super) async fn retry(
     caller: Caller,
@@ -41,13 +59,30 @@ pub(super) async fn retry(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CompleteBody {
     reason: String,
     evidence: Evidence,
 }
 
+/// Completes a task by hand, with evidence that the work was done.
+#[utoipa::path(
+    post,
+    path = "/api/v1/fulfillment/{order_id}/tasks/{task_id}/complete",
+    tag = "operations",
+    params(("order_id" = Uuid, Path, description = "The order id"),
+           ("task_id" = Uuid, Path, description = "The task id")),
+    request_body = CompleteBody,
+    responses(
+        (status = 200, description = "The Task after the action", body = TaskView),
+        (status = 409, description = "The action does not apply to the current state (the code says why)",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: a field of the body is not valid",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %order_id, task_id = %task_id), err)]
 pub(super) async fn complete(
     caller: Caller,
@@ -65,13 +100,31 @@ pub(super) async fn complete(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct WaiveBody {
     reason: String,
+    /// The policy that allows waiving the item.
     policy_ref: String,
 }
 
+/// Waives an item under a policy.
+#[utoipa::path(
+    post,
+    path = "/api/v1/fulfillment/{order_id}/items/{item_id}/waive",
+    tag = "operations",
+    params(("order_id" = Uuid, Path, description = "The order id"),
+           ("item_id" = Uuid, Path, description = "The item id")),
+    request_body = WaiveBody,
+    responses(
+        (status = 200, description = "The Item after the action", body = ItemView),
+        (status = 409, description = "The action does not apply to the current state (the code says why)",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: a field of the body is not valid",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %order_id, item_id = %item_id), err)]
 pub(super) async fn waive(
     caller: Caller,

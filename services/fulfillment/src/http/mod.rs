@@ -12,7 +12,8 @@
 //! | `PUT/DELETE /api/v1/simulators/{system}/faults/{taskType}` | `operator` |
 //! | `GET  /ops/dead-letters`, `POST /ops/dead-letters/{id}/replay` | `operator` |
 //!
-//! plus `/health/live`, `/health/ready` and `/metrics` without authentication.
+//! plus `GET /api/v1/openapi.json` (generated from the handlers with utoipa), `/health/live`,
+//! `/health/ready` and `/metrics` without authentication.
 
 mod actions;
 mod reads;
@@ -22,11 +23,14 @@ use crate::operator::{Operator, OperatorError};
 use crate::sim::Simulators;
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
 use oms_runtime::http::auth::{self, scopes};
+use oms_runtime::http::openapi;
 use oms_runtime::http::{ApiError, Authenticator, Caller, Problem, Readiness, Violation, health};
 use sqlx::PgPool;
 use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// What the handlers share.
 #[derive(Debug, Clone)]
@@ -36,6 +40,51 @@ pub struct ApiState {
     pub simulators: Option<Simulators>,
 }
 
+/// The document's frame; the paths come from the routers ([`documented`]).
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "OMS fulfillment service",
+        description = "Each order's fulfillment (plan, tasks, fallout, operator audit), the \
+                       operator actions that repair fallout, the simulated downstream systems \
+                       and the service's dead letters. Every route is limited to the token's \
+                       tenant; another tenant's order is 404. See docs/fulfillment-api.md."
+    ),
+    tags(
+        (name = "fulfillment", description = "An order's fulfillment"),
+        (name = "operations", description = "Fallout queue and operator actions"),
+        (name = "simulators", description = "The simulated downstream systems (local and test)"),
+        (name = "dead letters", description = "Records the consumer could not apply"),
+    )
+)]
+struct ApiDoc;
+
+/// The documented routes: (router, OpenAPI document).
+pub fn documented(
+    state: ApiState,
+    consumer_router: Arc<oms_messaging::Router>,
+) -> (Router, utoipa::openapi::OpenApi) {
+    let reads = OpenApiRouter::new()
+        .routes(routes!(reads::fulfillment))
+        .with_state(state.clone());
+    let operator = OpenApiRouter::new()
+        .routes(routes!(actions::retry))
+        .routes(routes!(actions::complete))
+        .routes(routes!(actions::waive))
+        .routes(routes!(reads::fallouts))
+        .routes(routes!(simulators::list))
+        .routes(routes!(simulators::set_fault, simulators::clear_fault))
+        .with_state(state)
+        .merge(oms_messaging::ops::dead_letter_routes(consumer_router))
+        // 403 before any body is read; authentication (below) runs first
+        .route_layer(axum::middleware::from_fn(auth::require_operator));
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(reads)
+        .merge(operator)
+        .split_for_parts();
+    (router, openapi::finish(document))
+}
+
 /// Every route of the service.
 pub fn router(
     state: ApiState,
@@ -43,34 +92,11 @@ pub fn router(
     consumer_router: Arc<oms_messaging::Router>,
     readiness: Readiness,
 ) -> Router {
-    let reads = Router::new()
-        .route("/api/v1/fulfillment/{order_id}", get(reads::fulfillment))
-        .with_state(state.clone());
-    let operator = Router::new()
-        .route(
-            "/api/v1/fulfillment/{order_id}/tasks/{task_id}/retry",
-            post(actions::retry),
-        )
-        .route(
-            "/api/v1/fulfillment/{order_id}/tasks/{task_id}/complete",
-            post(actions::complete),
-        )
-        .route(
-            "/api/v1/fulfillment/{order_id}/items/{item_id}/waive",
-            post(actions::waive),
-        )
-        .route("/api/v1/fallouts", get(reads::fallouts))
-        .route("/api/v1/simulators", get(simulators::list))
-        .route(
-            "/api/v1/simulators/{system}/faults/{task_type}",
-            put(simulators::set_fault).delete(simulators::clear_fault),
-        )
-        .with_state(state)
-        .merge(oms_messaging::ops::dead_letter_routes(consumer_router))
-        // 403 before any body is read; authentication (below) runs first
-        .route_layer(axum::middleware::from_fn(auth::require_operator));
-    let api = reads.merge(operator);
-    authenticator.protect(api).merge(health::routes(readiness))
+    let (api, document) = documented(state, consumer_router);
+    authenticator
+        .protect(api)
+        .merge(openapi::route(document))
+        .merge(health::routes(readiness))
 }
 
 /// Reads need `orders:read` or `operator`.

@@ -8,6 +8,16 @@ use oms_runtime::http::{ApiError, Caller, Json, Violation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// An order's fulfillment: plan, items, tasks with their state, fallout cases, operator audit,
+/// change requests.
+#[utoipa::path(
+    get,
+    path = "/api/v1/fulfillment/{order_id}",
+    tag = "fulfillment",
+    params(("order_id" = Uuid, Path, description = "The order id")),
+    responses((status = 200, description = "The order's fulfillment", body = FulfillmentView)),
+    security(("bearer" = ["orders:read"]), ("bearer" = ["operator"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %order_id), err)]
 pub(super) async fn fulfillment(
     caller: Caller,
@@ -27,18 +37,36 @@ pub(super) async fn fulfillment(
         })
 }
 
-#[derive(Debug, Deserialize)]
+/// Filters of the fallout queue.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct FalloutQuery {
+    /// OPEN or RESOLVED (default: both).
     status: Option<String>,
+    /// How many, 1 to 1000 (default 100; larger values are clamped).
     limit: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+/// Fallout cases of the caller's tenant, oldest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct FalloutList {
     fallouts: Vec<FalloutRow>,
 }
 
+/// The fallout queue of the caller's tenant.
+#[utoipa::path(
+    get,
+    path = "/api/v1/fallouts",
+    tag = "operations",
+    params(FalloutQuery),
+    responses(
+        (status = 200, description = "Fallout cases", body = FalloutList),
+        (status = 422, description = "VALIDATION_FAILED: `status` is not OPEN or RESOLVED",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 #[tracing::instrument(skip_all, err)]
 pub(super) async fn fallouts(
     caller: Caller,

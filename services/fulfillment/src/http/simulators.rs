@@ -11,7 +11,8 @@ use oms_runtime::http::{ApiError, Caller, Json};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Serialize)]
+/// The simulated downstream systems: calls and the faults set on them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct SimulatorsView {
     /// Downstream calls in flight right now, across all simulators.
@@ -19,6 +20,8 @@ pub(super) struct SimulatorsView {
     /// The most calls ever in flight at once since start.
     max_concurrent_calls: usize,
     calls: usize,
+    /// Faults by system, then by task type.
+    #[schema(value_type = Object)]
     faults: BTreeMap<TargetSystem, BTreeMap<String, Fault>>,
 }
 
@@ -34,6 +37,18 @@ fn system(raw: &str) -> Result<TargetSystem, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("No downstream system {raw}.")))
 }
 
+/// The simulators' call counters and faults.
+#[utoipa::path(
+    get,
+    path = "/api/v1/simulators",
+    tag = "simulators",
+    responses(
+        (status = 200, description = "Calls and faults", body = SimulatorsView),
+        (status = 404, description = "NOT_FOUND: the simulators do not run in this deployment",
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 pub(super) async fn list(State(state): State<ApiState>) -> Result<Json<SimulatorsView>, ApiError> {
     let sims = simulators(&state)?;
     let probe = sims.probe();
@@ -49,6 +64,17 @@ pub(super) async fn list(State(state): State<ApiState>) -> Result<Json<Simulator
     }))
 }
 
+/// Sets a fault on a task type of a simulated system.
+#[utoipa::path(
+    put,
+    path = "/api/v1/simulators/{system}/faults/{task_type}",
+    tag = "simulators",
+    params(("system" = String, Path, description = "The downstream system, e.g. INVENTORY"),
+           ("task_type" = String, Path, description = "The task type, e.g. RESERVE_ACCESS_PORT")),
+    request_body = Fault,
+    responses((status = 204, description = "The fault is set")),
+    security(("bearer" = ["operator"]))
+)]
 pub(super) async fn set_fault(
     caller: Caller,
     State(state): State<ApiState>,
@@ -65,6 +91,15 @@ pub(super) async fn set_fault(
 }
 
 /// "Repairs" the simulated system for the task type.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/simulators/{system}/faults/{task_type}",
+    tag = "simulators",
+    params(("system" = String, Path, description = "The downstream system, e.g. INVENTORY"),
+           ("task_type" = String, Path, description = "The task type")),
+    responses((status = 204, description = "The fault is cleared")),
+    security(("bearer" = ["operator"]))
+)]
 pub(super) async fn clear_fault(
     caller: Caller,
     State(state): State<ApiState>,

@@ -50,7 +50,7 @@ pub async fn record(
     Ok(())
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRow {
     pub action: String,
@@ -58,6 +58,7 @@ pub struct AuditRow {
     pub item_id: Option<Uuid>,
     pub actor: String,
     pub reason: String,
+    #[schema(value_type = Option<Object>)]
     pub evidence: Option<serde_json::Value>,
     pub outcome: String,
     pub at: DateTime<Utc>,

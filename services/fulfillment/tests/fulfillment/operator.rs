@@ -59,6 +59,40 @@ async fn operator_actions_need_the_scope_and_the_tenant_and_are_audited() {
     sims.workforce_scheduling.async_completion_ms = 600_000;
     sims.inventory.fail_permanently = vec!["ASSIGN_STATIC_IP".into()];
     let app = stack.start(fast_engine(4), sims).await;
+    // the OpenAPI document, open and generated from the handlers, names every route
+    let document: Value = TestClient::for_port(app.port)
+        .get_ok("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let mut operations: Vec<String> = document["paths"]
+        .as_object()
+        .expect("paths")
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object()
+                .expect("path item")
+                .keys()
+                .map(move |method| format!("{method} {path}"))
+        })
+        .collect();
+    operations.sort();
+    assert_eq!(
+        operations,
+        [
+            "delete /api/v1/simulators/{system}/faults/{task_type}",
+            "get /api/v1/fallouts",
+            "get /api/v1/fulfillment/{order_id}",
+            "get /api/v1/simulators",
+            "get /ops/dead-letters",
+            "post /api/v1/fulfillment/{order_id}/items/{item_id}/waive",
+            "post /api/v1/fulfillment/{order_id}/tasks/{task_id}/complete",
+            "post /api/v1/fulfillment/{order_id}/tasks/{task_id}/retry",
+            "post /ops/dead-letters/{id}/replay",
+            "put /api/v1/simulators/{system}/faults/{task_type}",
+        ]
+    );
     let order = Scenario::new(
         ACME,
         &[ItemAction::Add, ItemAction::Add, ItemAction::Add],

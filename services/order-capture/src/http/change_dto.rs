@@ -16,7 +16,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// What a cancellation covers (absent: the whole order).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ScopeBody {
     Order,
@@ -27,7 +27,7 @@ pub enum ScopeBody {
 }
 
 /// `POST .../cancellation-requests` and `.../cancellation-assessments`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CancellationBody {
     /// SCREAMING_SNAKE reason code, e.g. CUSTOMER_CHANGED_MIND.
@@ -77,14 +77,14 @@ impl CancellationBody {
 }
 
 /// A new price from CPQ for an item change.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PriceBody {
     pub price_components: Vec<PriceComponentInput>,
     pub item_total: Decimal,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddressBody {
     pub line1: String,
@@ -95,7 +95,7 @@ pub struct AddressBody {
 }
 
 /// One change of an amendment request.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(
     tag = "type",
     rename_all = "SCREAMING_SNAKE_CASE",
@@ -133,7 +133,7 @@ pub enum ChangeBody {
 }
 
 /// `POST .../amendment-requests` and `.../amendment-assessments`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AmendmentBody {
     pub reason_code: String,
@@ -142,7 +142,7 @@ pub struct AmendmentBody {
 }
 
 /// `POST .../cancellation-requests/{id}/approve|reject`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReviewBody {
     pub reason: String,

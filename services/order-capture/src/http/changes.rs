@@ -34,7 +34,12 @@ use crate::app::changes::{
 };
 use crate::app::{AppError, commands, now};
 use crate::store::changes::Kind;
+use crate::store::changes::{RelatedOrder, StoredRequest};
 use crate::store::{StoreError, orders, wire};
+use oms_domain::change::CancellationAssessment;
+use oms_domain::order::OrderContent;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 impl From<ChangeError> for HttpError {
     fn from(error: ChangeError) -> Self {
@@ -132,6 +137,98 @@ fn outcome(outcome: ChangeOutcome) -> Result<Response, HttpError> {
     }
 }
 
+/// A cancellation dry run: the assessment and its version (also the `ETag`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CancellationAssessmentView<'a> {
+    #[schema(value_type = String, format = Uuid)]
+    order_id: OrderId,
+    /// Pass it back as `If-Match` on the request.
+    assessment_version: &'a str,
+    /// Feasibility, items, compensation, charges (the domain's form).
+    #[schema(value_type = Object)]
+    assessment: &'a CancellationAssessment,
+}
+
+/// An amendment dry run: the assessment, its version (also the `ETag`) and the content after.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AmendmentAssessmentView<'a> {
+    #[schema(value_type = String, format = Uuid)]
+    order_id: OrderId,
+    assessment_version: &'a str,
+    /// Feasibility, impacts, price effect (the domain's form, without `contentAfter`).
+    #[schema(value_type = Object)]
+    assessment: serde_json::Value,
+    /// The order's header and items as they would be after the changes.
+    #[schema(value_type = Object)]
+    content_after: &'a OrderContent,
+}
+
+/// The answer to a cancellation or amendment request.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeReplyView {
+    /// Set on a cancellation request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancellation_request_id: Option<Uuid>,
+    /// Set on an amendment request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amendment_request_id: Option<Uuid>,
+    #[schema(value_type = String, format = Uuid)]
+    order_id: OrderId,
+    /// E.g. CANCELLING, PENDING_REVIEW, CANCELLED, REPLANNING, APPLIED.
+    status: String,
+    current_order_state: String,
+    assessment_version: String,
+    links: ChangeLinks,
+}
+
+/// Where a change request and its order are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeLinks {
+    #[serde(rename = "self")]
+    this: String,
+    order: String,
+}
+
+/// The change requests of one kind on an order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeRequestList {
+    #[schema(value_type = String, format = Uuid)]
+    order_id: OrderId,
+    #[schema(value_type = Vec<Object>)]
+    requests: Vec<StoredRequest>,
+}
+
+/// Orders related to one order.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedOrders {
+    #[schema(value_type = String, format = Uuid)]
+    order_id: OrderId,
+    #[schema(value_type = Vec<Object>)]
+    related_orders: Vec<RelatedOrder>,
+}
+
+fn change_reply(reply: &ChangeReply<'_>, kind: &str) -> serde_json::Value {
+    let cancellation = kind == "cancellation-requests";
+    let view = ChangeReplyView {
+        cancellation_request_id: cancellation.then_some(reply.request_id),
+        amendment_request_id: (!cancellation).then_some(reply.request_id),
+        order_id: reply.order.id,
+        status: reply.status.to_owned(),
+        current_order_state: wire(&reply.order.state),
+        assessment_version: reply.assessment_version.to_owned(),
+        links: ChangeLinks {
+            this: request_link(reply.order.id, kind, reply.request_id),
+            order: format!("/api/v1/orders/{}", reply.order.id),
+        },
+    };
+    serde_json::to_value(view).unwrap_or_default()
+}
+
 fn request_link(order: OrderId, kind: &str, request: Uuid) -> String {
     format!("/api/v1/orders/{order}/{kind}/{request}")
 }
@@ -142,41 +239,30 @@ fn cancellation_reply(reply: &ChangeReply<'_>) -> (u16, serde_json::Value) {
     } else {
         202
     };
-    (
-        status,
-        serde_json::json!({
-            "cancellationRequestId": reply.request_id,
-            "orderId": reply.order.id,
-            "status": reply.status,
-            "currentOrderState": wire(&reply.order.state),
-            "assessmentVersion": reply.assessment_version,
-            "links": {
-                "self": request_link(reply.order.id, "cancellation-requests", reply.request_id),
-                "order": format!("/api/v1/orders/{}", reply.order.id),
-            },
-        }),
-    )
+    (status, change_reply(reply, "cancellation-requests"))
 }
 
 fn amendment_reply(reply: &ChangeReply<'_>) -> (u16, serde_json::Value) {
     let status = if reply.status == "APPLIED" { 200 } else { 202 };
-    (
-        status,
-        serde_json::json!({
-            "amendmentRequestId": reply.request_id,
-            "orderId": reply.order.id,
-            "status": reply.status,
-            "currentOrderState": wire(&reply.order.state),
-            "assessmentVersion": reply.assessment_version,
-            "links": {
-                "self": request_link(reply.order.id, "amendment-requests", reply.request_id),
-                "order": format!("/api/v1/orders/{}", reply.order.id),
-            },
-        }),
-    )
+    (status, change_reply(reply, "amendment-requests"))
 }
 
 /// `POST /api/v1/orders/{orderId}/cancellation-assessments` (scope `orders:write`): dry run.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/cancellation-assessments",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id")
+    ),
+    request_body = CancellationBody,
+    responses(
+        (status = 200, description = "The assessment (feasibility, items, compensation); `ETag` is its version", body = CancellationAssessmentView),
+        (status = 422, description = "VALIDATION_FAILED: a field of the body is not valid", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn assess_cancellation(
     caller: Caller,
@@ -190,16 +276,36 @@ pub async fn assess_cancellation(
     let spec = body.spec().map_err(invalid)?;
     let (assessment, version) =
         changes::assess_cancellation_now(&state.pool, &tenant, id, &spec).await?;
-    let response = axum::Json(serde_json::json!({
-        "orderId": id,
-        "assessmentVersion": version,
-        "assessment": assessment,
-    }))
+    let response = axum::Json(CancellationAssessmentView {
+        order_id: id,
+        assessment_version: &version,
+        assessment: &assessment,
+    })
     .into_response();
     Ok(with_etag(response, &version))
 }
 
 /// `POST /api/v1/orders/{orderId}/cancellation-requests` (scope `orders:write`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/cancellation-requests",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional: the same key and body replay the first answer"),
+        ("If-Match" = Option<String>, Header, description = "The order version (ETag) the change was assessed on")
+    ),
+    request_body = CancellationBody,
+    responses(
+        (status = 200, description = "Cancelled at once", body = ChangeReplyView),
+        (status = 202, description = "Accepted: cancelling, or waiting for review", body = ChangeReplyView),
+        (status = 409, description = "ASSESSMENT_STALE (the order moved since the If-Match version), IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_PAYLOAD, or the order cannot be cancelled now (the code says why)", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: a field of the body is not valid", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn request_cancellation(
     caller: Caller,
@@ -275,10 +381,26 @@ async fn list_requests(
     let requests = crate::store::changes::of_order(&mut conn, kind, tenant, id)
         .await
         .map_err(AppError::from)?;
-    Ok(axum::Json(serde_json::json!({ "orderId": id, "requests": requests })).into_response())
+    Ok(axum::Json(ChangeRequestList {
+        order_id: id,
+        requests,
+    })
+    .into_response())
 }
 
 /// `GET /api/v1/orders/{orderId}/cancellation-requests` (scope `orders:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{orderId}/cancellation-requests",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id")
+    ),
+    responses(
+        (status = 200, description = "Every cancellation request of the order, oldest first", body = ChangeRequestList),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 pub async fn list_cancellations(
     caller: Caller,
     State(state): State<AppState>,
@@ -289,6 +411,19 @@ pub async fn list_cancellations(
 }
 
 /// `GET /api/v1/orders/{orderId}/cancellation-requests/{requestId}` (scope `orders:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{orderId}/cancellation-requests/{requestId}",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("requestId" = String, Path, description = "The change request id")
+    ),
+    responses(
+        (status = 200, description = "The request with its assessment and status", body = serde_json::Value),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 pub async fn get_cancellation(
     caller: Caller,
     State(state): State<AppState>,
@@ -334,6 +469,24 @@ async fn review(
 }
 
 /// `POST .../cancellation-requests/{requestId}/approve` (scope `operator`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/cancellation-requests/{requestId}/approve",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("requestId" = String, Path, description = "The change request id")
+    ),
+    request_body = ReviewBody,
+    responses(
+        (status = 200, description = "Approved; the order", body = super::views::OrderView),
+        (status = 409, description = "The request is not waiting for review (the code says why)", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: the reason is empty", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 pub async fn approve_cancellation(
     caller: Caller,
     correlation_id: CorrelationId,
@@ -354,6 +507,24 @@ pub async fn approve_cancellation(
 }
 
 /// `POST .../cancellation-requests/{requestId}/reject` (scope `operator`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/cancellation-requests/{requestId}/reject",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("requestId" = String, Path, description = "The change request id")
+    ),
+    request_body = ReviewBody,
+    responses(
+        (status = 200, description = "Rejected; the order", body = super::views::OrderView),
+        (status = 409, description = "The request is not waiting for review (the code says why)", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: the reason is empty", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 pub async fn reject_cancellation(
     caller: Caller,
     correlation_id: CorrelationId,
@@ -401,6 +572,23 @@ async fn order_currency(
 }
 
 /// `POST /api/v1/orders/{orderId}/amendment-assessments` (scope `orders:write`): dry run.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/amendment-assessments",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id")
+    ),
+    request_body = AmendmentBody,
+    responses(
+        (status = 200, description = "The assessment and the content after the change; `ETag` is its version", body = AmendmentAssessmentView),
+        (status = 409, description = "AMENDMENT_NOT_ALLOWED: the order cannot be amended now", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: a change is not valid", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn assess_amendment(
     caller: Caller,
@@ -415,17 +603,37 @@ pub async fn assess_amendment(
     let typed = body.changes(currency).map_err(invalid)?;
     let (assessment, version) =
         changes::assess_amendment_now(&state.pool, &tenant, id, &typed).await?;
-    let response = axum::Json(serde_json::json!({
-        "orderId": id,
-        "assessmentVersion": version,
-        "assessment": amendment_summary(&assessment),
-        "contentAfter": assessment.content_after,
-    }))
+    let response = axum::Json(AmendmentAssessmentView {
+        order_id: id,
+        assessment_version: &version,
+        assessment: amendment_summary(&assessment),
+        content_after: &assessment.content_after,
+    })
     .into_response();
     Ok(with_etag(response, &version))
 }
 
 /// `POST /api/v1/orders/{orderId}/amendment-requests` (scope `orders:write`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/amendment-requests",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional: the same key and body replay the first answer"),
+        ("If-Match" = Option<String>, Header, description = "The order version (ETag) the change was assessed on")
+    ),
+    request_body = AmendmentBody,
+    responses(
+        (status = 200, description = "Applied at once", body = ChangeReplyView),
+        (status = 202, description = "Accepted: replanning, or waiting for review", body = ChangeReplyView),
+        (status = 409, description = "ASSESSMENT_STALE (the order moved since the If-Match version), IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_PAYLOAD, AMENDMENT_NOT_ALLOWED", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: a change is not valid", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn request_amendment(
     caller: Caller,
@@ -469,6 +677,18 @@ pub async fn request_amendment(
 }
 
 /// `GET /api/v1/orders/{orderId}/amendment-requests` (scope `orders:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{orderId}/amendment-requests",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id")
+    ),
+    responses(
+        (status = 200, description = "Every amendment request of the order, oldest first", body = ChangeRequestList),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 pub async fn list_amendments(
     caller: Caller,
     State(state): State<AppState>,
@@ -479,6 +699,19 @@ pub async fn list_amendments(
 }
 
 /// `GET /api/v1/orders/{orderId}/amendment-requests/{requestId}` (scope `orders:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{orderId}/amendment-requests/{requestId}",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("requestId" = String, Path, description = "The change request id")
+    ),
+    responses(
+        (status = 200, description = "The request with its assessment and status", body = serde_json::Value),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 pub async fn get_amendment(
     caller: Caller,
     State(state): State<AppState>,
@@ -490,6 +723,24 @@ pub async fn get_amendment(
 
 /// `POST /api/v1/orders/{orderId}/supplemental-orders` (scope `orders:write`): captures a new
 /// order (capture mode SUPPLEMENTAL) that SUPPLEMENTS this one; `Idempotency-Key` required.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/supplemental-orders",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("Idempotency-Key" = String, Header, description = "Required: the same key and body replay the first answer (`Idempotent-Replayed: true`)")
+    ),
+    request_body = CaptureOrderRequest,
+    responses(
+        (status = 201, description = "The supplemental order is captured (a replay of the same key and body returns the stored answer with `Idempotent-Replayed: true`)", body = super::views::CaptureView),
+        (status = 409, description = "IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_PAYLOAD", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: every violated rule, with field, code and remediation", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn supplemental_order(
     caller: Caller,
@@ -557,6 +808,18 @@ pub async fn supplemental_order(
 }
 
 /// `GET /api/v1/orders/{orderId}/related-orders` (scope `orders:read`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{orderId}/related-orders",
+    tag = "changes",
+    params(
+        ("orderId" = String, Path, description = "The order id")
+    ),
+    responses(
+        (status = 200, description = "Orders related to this one, both directions", body = RelatedOrders),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 pub async fn related_orders(
     caller: Caller,
     State(state): State<AppState>,
@@ -576,5 +839,9 @@ pub async fn related_orders(
     let related = crate::store::changes::related(&mut conn, &tenant, id)
         .await
         .map_err(AppError::from)?;
-    Ok(axum::Json(serde_json::json!({ "orderId": id, "relatedOrders": related })).into_response())
+    Ok(axum::Json(RelatedOrders {
+        order_id: id,
+        related_orders: related,
+    })
+    .into_response())
 }

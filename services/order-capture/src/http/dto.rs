@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 pub const DEFAULT_SOURCE_SYSTEM: &str = "api";
 
 /// `POST /api/v1/orders` and `POST /api/v1/order-validations`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaptureOrderRequest {
     /// Optional; must equal the token's tenant (TENANT_MISMATCH otherwise).
@@ -48,7 +48,7 @@ pub struct CaptureOrderRequest {
     pub holds: Vec<HoldBody>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaptureItemRequest {
     pub client_item_ref: String,
@@ -73,7 +73,7 @@ pub struct CaptureItemRequest {
 }
 
 /// A hold to place: at capture, or on `POST /api/v1/orders/{id}/holds`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct HoldBody {
     pub hold_type: HoldType,
@@ -88,14 +88,14 @@ const fn yes() -> bool {
 }
 
 /// `POST /api/v1/orders/{id}/holds/{holdId}/release`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReleaseHoldBody {
     pub reason: String,
 }
 
 /// `POST /api/v1/orders/{id}/fallouts/{falloutId}/repair`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RepairBody {
     pub resolution: RepairResolution,

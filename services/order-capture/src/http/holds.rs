@@ -45,7 +45,33 @@ fn not_found(kind: &str, raw: &str) -> HttpError {
         .into()
 }
 
+/// The answer to a placed hold: its id and the order.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HoldPlaced<'a> {
+    #[schema(value_type = String, format = Uuid)]
+    hold_id: HoldId,
+    order: views::OrderView<'a>,
+}
+
 /// `POST /api/v1/orders/{orderId}/holds` (scope `orders:write`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/holds",
+    tag = "holds",
+    params(
+        ("orderId" = String, Path, description = "The order id")
+    ),
+    request_body = HoldBody,
+    responses(
+        (status = 201, description = "The hold is placed", body = HoldPlaced),
+        (status = 409, description = "The order's state does not allow the hold (the code says why)", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: the reason is empty or too long", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn place_hold(
     caller: Caller,
@@ -67,11 +93,32 @@ pub async fn place_hold(
             })
         })
         .await?;
-    let body = serde_json::json!({ "holdId": hold_id, "order": views::order_view(&order) });
+    let body = HoldPlaced {
+        hold_id,
+        order: views::order_view(&order),
+    };
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
 /// `POST /api/v1/orders/{orderId}/holds/{holdId}/release` (scope `orders:write`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/holds/{holdId}/release",
+    tag = "holds",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("holdId" = String, Path, description = "The hold id")
+    ),
+    request_body = ReleaseHoldBody,
+    responses(
+        (status = 200, description = "The hold is released; the order", body = super::views::OrderView),
+        (status = 409, description = "The hold is not active (the code says why)", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: the reason is empty or too long", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn release_hold(
     caller: Caller,
@@ -93,6 +140,24 @@ pub async fn release_hold(
 }
 
 /// `POST /api/v1/orders/{orderId}/fallouts/{falloutId}/repair` (scope `operator`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{orderId}/fallouts/{falloutId}/repair",
+    tag = "holds",
+    params(
+        ("orderId" = String, Path, description = "The order id"),
+        ("falloutId" = String, Path, description = "The fallout case id")
+    ),
+    request_body = RepairBody,
+    responses(
+        (status = 200, description = "The fallout is repaired; the order", body = super::views::OrderView),
+        (status = 409, description = "The fallout case is not open (the code says why)", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: the reason is empty or too long", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["operator"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn repair_fallout(
     caller: Caller,

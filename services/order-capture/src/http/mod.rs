@@ -17,13 +17,15 @@ pub mod orders;
 pub mod views;
 
 use axum::Router;
-use axum::routing::{get, post};
 use oms_domain::Actor;
 use oms_domain::value::{OrderId, TenantId};
 use oms_messaging::Outbox;
 use oms_runtime::http::{ApiError, Authenticator, Caller, Readiness, health};
 use sqlx::PgPool;
 use std::sync::Arc;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::config::CaptureSettings;
 use error::{HttpError, order_not_found};
@@ -58,7 +60,8 @@ pub mod paths {
     pub const METRICS: &str = "/metrics";
 }
 
-/// Every route the service serves: (method, path).
+/// Every documented route of the service: (method, path). Health, metrics and the document
+/// itself are served too, outside the document.
 pub const ROUTES: &[(&str, &str)] = &[
     ("post", paths::ORDERS),
     ("get", paths::ORDERS),
@@ -80,12 +83,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", paths::AMENDMENT_REQUEST),
     ("post", paths::SUPPLEMENTAL_ORDERS),
     ("get", paths::RELATED_ORDERS),
-    ("get", paths::OPENAPI),
     ("get", paths::DEAD_LETTERS),
     ("post", paths::DEAD_LETTER_REPLAY),
-    ("get", paths::HEALTH_LIVE),
-    ("get", paths::HEALTH_READY),
-    ("get", paths::METRICS),
 ];
 
 /// What handlers share.
@@ -98,6 +97,41 @@ pub struct AppState {
     pub gate: crate::app::gate::KeyGate,
 }
 
+/// The documented routes: (router, OpenAPI document).
+pub fn documented(
+    state: AppState,
+    message_router: Arc<oms_messaging::Router>,
+) -> (Router, utoipa::openapi::OpenApi) {
+    let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(orders::capture, orders::search))
+        .routes(routes!(orders::get_order))
+        .routes(routes!(orders::history))
+        .routes(routes!(orders::validate))
+        .routes(routes!(holds::place_hold))
+        .routes(routes!(holds::release_hold))
+        .routes(routes!(holds::repair_fallout))
+        .routes(routes!(changes::assess_cancellation))
+        .routes(routes!(
+            changes::request_cancellation,
+            changes::list_cancellations
+        ))
+        .routes(routes!(changes::get_cancellation))
+        .routes(routes!(changes::approve_cancellation))
+        .routes(routes!(changes::reject_cancellation))
+        .routes(routes!(changes::assess_amendment))
+        .routes(routes!(
+            changes::request_amendment,
+            changes::list_amendments
+        ))
+        .routes(routes!(changes::get_amendment))
+        .routes(routes!(changes::supplemental_order))
+        .routes(routes!(changes::related_orders))
+        .with_state(state)
+        .merge(oms_messaging::ops::dead_letter_routes(message_router))
+        .split_for_parts();
+    (router, oms_runtime::http::openapi::finish(document))
+}
+
 /// The whole HTTP surface: business routes and operator routes behind the authenticator,
 /// the OpenAPI document, health and metrics in the open.
 pub fn router(
@@ -106,51 +140,38 @@ pub fn router(
     message_router: Arc<oms_messaging::Router>,
     readiness: Readiness,
 ) -> Router {
-    let api = Router::new()
-        .route(paths::ORDERS, post(orders::capture).get(orders::search))
-        .route(paths::ORDER, get(orders::get_order))
-        .route(paths::ORDER_HISTORY, get(orders::history))
-        .route(paths::ORDER_VALIDATIONS, post(orders::validate))
-        .route(paths::ORDER_HOLDS, post(holds::place_hold))
-        .route(paths::HOLD_RELEASE, post(holds::release_hold))
-        .route(paths::FALLOUT_REPAIR, post(holds::repair_fallout))
-        .route(
-            paths::CANCELLATION_ASSESSMENTS,
-            post(changes::assess_cancellation),
-        )
-        .route(
-            paths::CANCELLATION_REQUESTS,
-            post(changes::request_cancellation).get(changes::list_cancellations),
-        )
-        .route(paths::CANCELLATION_REQUEST, get(changes::get_cancellation))
-        .route(
-            paths::CANCELLATION_APPROVE,
-            post(changes::approve_cancellation),
-        )
-        .route(
-            paths::CANCELLATION_REJECT,
-            post(changes::reject_cancellation),
-        )
-        .route(
-            paths::AMENDMENT_ASSESSMENTS,
-            post(changes::assess_amendment),
-        )
-        .route(
-            paths::AMENDMENT_REQUESTS,
-            post(changes::request_amendment).get(changes::list_amendments),
-        )
-        .route(paths::AMENDMENT_REQUEST, get(changes::get_amendment))
-        .route(
-            paths::SUPPLEMENTAL_ORDERS,
-            post(changes::supplemental_order),
-        )
-        .route(paths::RELATED_ORDERS, get(changes::related_orders))
-        .with_state(state);
-    let operator = oms_messaging::ops::dead_letter_routes(message_router);
+    let (api, document) = documented(state, message_router);
     authenticator
-        .protect(api.merge(operator))
-        .route(paths::OPENAPI, get(openapi::document))
+        .protect(api)
+        .merge(oms_runtime::http::openapi::route(document))
         .merge(health::routes(readiness))
+}
+
+/// The document, built in a test (inside a Tokio runtime: the outbox spawns its listener).
+#[cfg(test)]
+pub(crate) fn document_for_tests() -> utoipa::openapi::OpenApi {
+    // Only the document is used: no handler runs, so the state never connects.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .connect_lazy("postgres://postgres@127.0.0.1:1/none")
+        .expect("lazy pool");
+    let state = AppState {
+        outbox: Outbox::new(
+            Arc::new(oms_messaging::Codec::new("http://127.0.0.1:1").expect("codec")),
+            oms_messaging::TopicNaming::unprefixed(),
+            pool.clone(),
+            "docs",
+            1,
+        ),
+        pool,
+        settings: CaptureSettings::default(),
+        gate: crate::app::gate::KeyGate::default(),
+    };
+    documented(state, oms_messaging::Router::for_docs()).1
+}
+
+#[cfg(test)]
+pub(crate) fn documented_operations() -> Vec<String> {
+    oms_runtime::http::openapi::operations(&document_for_tests())
 }
 
 /// The caller's tenant, after checking it holds `scope`.

@@ -90,6 +90,25 @@ pub(crate) fn correlation(id: &CorrelationId) -> Result<DomainCorrelationId, Htt
 }
 
 /// `POST /api/v1/orders`: capture (DIRECT_ORDER, ADMIN_MIGRATION, QUOTE_DERIVED).
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders",
+    tag = "orders",
+    params(
+        ("Idempotency-Key" = String, Header, description = "Required: the same key and body replay the first answer (`Idempotent-Replayed: true`)")
+    ),
+    request_body = CaptureOrderRequest,
+    responses(
+        (status = 201, description = "Captured and validated (a replay of the same key and body returns the stored answer with `Idempotent-Replayed: true`)", body = super::views::CaptureView),
+        (status = 400, description = "MISSING_HEADER, INVALID_HEADER, MALFORMED_JSON, INVALID_BODY, TOO_MANY_ITEMS, CAPTURE_MODE_NOT_SUPPORTED", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 409, description = "IDEMPOTENCY_KEY_REUSED_WITH_DIFFERENT_PAYLOAD, QUOTE_ALREADY_CONVERTED", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+        (status = 422, description = "VALIDATION_FAILED: every violated rule, with field, code and remediation", body = oms_runtime::http::Problem,
+            content_type = "application/problem+json"),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id))]
 pub async fn capture(
     caller: Caller,
@@ -166,6 +185,16 @@ pub(crate) fn stored(status: u16, body: serde_json::Value, replayed: bool) -> Re
 }
 
 /// `POST /api/v1/order-validations`: the same rules as capture, nothing stored.
+#[utoipa::path(
+    post,
+    path = "/api/v1/order-validations",
+    tag = "orders",
+    request_body = CaptureOrderRequest,
+    responses(
+        (status = 200, description = "The advisory answer: valid or not, and every violation", body = super::views::ValidationView),
+    ),
+    security(("bearer" = ["orders:write"]))
+)]
 #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id))]
 pub async fn validate(
     caller: Caller,
@@ -188,6 +217,18 @@ pub async fn validate(
 }
 
 /// `GET /api/v1/orders/{orderId}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{orderId}",
+    tag = "orders",
+    params(
+        ("orderId" = String, Path, description = "The order id")
+    ),
+    responses(
+        (status = 200, description = "The order", body = super::views::OrderView),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn get_order(
     caller: Caller,
@@ -209,6 +250,18 @@ pub async fn get_order(
 }
 
 /// `GET /api/v1/orders/{orderId}/history`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{orderId}/history",
+    tag = "orders",
+    params(
+        ("orderId" = String, Path, description = "The order id")
+    ),
+    responses(
+        (status = 200, description = "Transitions, commands and events of the order", body = super::views::HistoryView),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 #[tracing::instrument(skip_all, fields(order_id = %raw_id))]
 pub async fn history(
     caller: Caller,
@@ -243,18 +296,24 @@ pub async fn history(
     Ok(axum::Json(view).into_response())
 }
 
-/// Query of `GET /api/v1/orders`; every filter optional.
-#[derive(Debug, Deserialize)]
+/// Query of `GET /api/v1/orders`; every filter optional, combined with AND.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     customer_id: Option<String>,
     account_id: Option<String>,
+    /// An order state, e.g. IN_PROGRESS.
     state: Option<String>,
     quote_id: Option<String>,
     external_order_ref: Option<String>,
+    /// Created at or after (RFC 3339).
     created_from: Option<String>,
+    /// Created before (RFC 3339).
     created_to: Option<String>,
+    /// Page size, 1 to `capture.max_page_size` (default 50).
     limit: Option<i64>,
+    /// Rows to skip (default 0).
     offset: Option<i64>,
 }
 
@@ -277,6 +336,18 @@ fn timestamp(field: &str, raw: Option<&String>) -> Result<Option<DateTime<Utc>>,
 }
 
 /// `GET /api/v1/orders?customerId=&accountId=&state=&quoteId=&externalOrderRef=&createdFrom=&createdTo=&limit=&offset=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders",
+    tag = "orders",
+    params(
+        SearchParams
+    ),
+    responses(
+        (status = 200, description = "One page of order summaries, newest first", body = super::views::PageView),
+    ),
+    security(("bearer" = ["orders:read"]))
+)]
 #[tracing::instrument(skip_all, fields(tenant = %caller.tenant_id))]
 pub async fn search(
     caller: Caller,

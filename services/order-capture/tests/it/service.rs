@@ -79,7 +79,7 @@ async fn health_metrics_openapi_and_search() {
         .json()
         .await
         .unwrap();
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     let operator = app.client(ACME_OPERATOR);
     for (path, operations) in doc["paths"].as_object().unwrap() {
         for method in operations.as_object().unwrap().keys() {

@@ -45,7 +45,7 @@ pub struct FalloutQueue {
     params(QueueParams),
     responses(
         (status = 200, description = "Open cases with their repair actions", body = FalloutQueue),
-        (status = 400, description = "INVALID_QUERY", body = super::openapi::ProblemDoc,
+        (status = 400, description = "INVALID_QUERY", body = oms_runtime::http::Problem,
             content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

@@ -227,7 +227,7 @@ pub struct LagView {
     responses(
         (status = 200, description = "Lag of every consumer group", body = LagView),
         (status = 403, description = "MISSING_SCOPE: needs `operator`",
-            body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

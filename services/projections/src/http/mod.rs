@@ -29,7 +29,6 @@ pub mod stream;
 pub mod views;
 
 use axum::Router;
-use axum::routing::get;
 use oms_runtime::http::auth::{require_operator, scopes};
 use oms_runtime::http::{ApiError, Authenticator, Caller, Readiness, health};
 use sqlx::PgPool;
@@ -58,7 +57,10 @@ pub struct ApiState {
 }
 
 /// The documented routes: (router, OpenAPI document).
-pub fn documented(state: ApiState) -> (Router, utoipa::openapi::OpenApi) {
+pub fn documented(
+    state: ApiState,
+    messages: Arc<oms_messaging::Router>,
+) -> (Router, utoipa::openapi::OpenApi) {
     let readers = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(orders::list))
         .routes(routes!(orders::get))
@@ -72,7 +74,14 @@ pub fn documented(state: ApiState) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(flow::lag))
         .routes(routes!(ops::rebuild))
         .route_layer(axum::middleware::from_fn(require_operator));
-    readers.merge(operators).with_state(state).split_for_parts()
+    let dead_letters = oms_messaging::ops::dead_letter_routes(messages)
+        .route_layer(axum::middleware::from_fn(require_operator));
+    let (router, document) = readers
+        .merge(operators)
+        .with_state(state)
+        .merge(dead_letters)
+        .split_for_parts();
+    (router, oms_runtime::http::openapi::finish(document))
 }
 
 /// Every route of the service.
@@ -83,19 +92,10 @@ pub fn router(
     readiness: Readiness,
 ) -> Router {
     let settings = state.settings.clone();
-    let (api, document) = documented(state);
-    let dead_letters = oms_messaging::ops::dead_letter_routes(messages)
-        .route_layer(axum::middleware::from_fn(require_operator));
-    let document = Arc::new(document);
+    let (api, document) = documented(state, messages);
     authenticator
-        .protect(api.merge(dead_letters))
-        .route(
-            openapi::PATH,
-            get(move || {
-                let document = document.clone();
-                async move { axum::Json((*document).clone()) }
-            }),
-        )
+        .protect(api)
+        .merge(oms_runtime::http::openapi::route(document))
         .merge(dashboard::routes(&settings.dashboard))
         .merge(health::routes(readiness))
 }

@@ -4,53 +4,14 @@
 //! The pattern, for every service: annotate each handler with `#[utoipa::path]`, register it
 //! with `utoipa_axum::routes!` on an `OpenApiRouter` (which adds the axum route and the
 //! document entry from the same attribute, so they cannot drift), derive `ToSchema` on the
-//! JSON types, and split the router into the axum `Router` and the document at start-up.
-//! Bearer authentication is one security scheme (`bearer`), problem+json one schema.
+//! JSON types, and split the router into the axum `Router` and the document at start-up;
+//! `oms_runtime::http::openapi::finish` adds the `bearer` scheme, the `Problem` schema and the
+//! error responses every operation can give.
 
-use serde::Serialize;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::OpenApi;
 
 /// Where the document is served.
-pub const PATH: &str = "/api/v1/openapi.json";
-
-/// An error (RFC 7807 problem+json, `application/problem+json`) as every OMS service sends it.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProblemDoc {
-    /// `about:blank` or a URI naming the problem type.
-    #[schema(example = "about:blank")]
-    pub r#type: String,
-    pub title: String,
-    pub status: u16,
-    /// Stable code, e.g. NOT_FOUND, INVALID_QUERY, MISSING_SCOPE.
-    #[schema(example = "NOT_FOUND")]
-    pub code: String,
-    pub detail: Option<String>,
-    pub correlation_id: Option<String>,
-    /// Invalid inputs (400 INVALID_QUERY): `field`, `code`, `message`.
-    #[schema(value_type = Vec<Object>)]
-    pub violations: Option<Vec<serde_json::Value>>,
-}
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "A token of the caller's tenant; reads need `orders:read` or `operator`.",
-                    ))
-                    .build(),
-            ),
-        );
-    }
-}
+pub const PATH: &str = oms_runtime::http::openapi::PATH;
 
 /// The document's frame; the paths come from the routers (`crate::http::documented`).
 #[derive(Debug, OpenApi)]
@@ -61,8 +22,6 @@ impl Modify for BearerAuth {
                        stuck orders, throughput and consumer lag, rebuildable from the topics. \
                        Every read is limited to the token's tenant. See docs/projections-api.md."
     ),
-    modifiers(&BearerAuth),
-    components(schemas(ProblemDoc)),
     tags(
         (name = "orders", description = "Order summary, order page, timeline, live updates"),
         (name = "operations", description = "Fallout queue, stuck orders, flow, lag, rebuild"),
@@ -79,24 +38,9 @@ mod tests {
     #[tokio::test]
     async fn the_document_lists_every_api_route_with_bearer_security() {
         let state = ApiState::for_tests();
-        let (_, document) = documented(state);
-        let mut operations: Vec<String> = document
-            .paths
-            .paths
-            .iter()
-            .flat_map(|(path, item)| {
-                let json = serde_json::to_value(item).unwrap();
-                json.as_object()
-                    .unwrap()
-                    .keys()
-                    .filter(|k| ["get", "post", "put", "delete"].contains(&k.as_str()))
-                    .map(|method| format!("{method} {path}"))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        operations.sort();
+        let (_, document) = documented(state, oms_messaging::Router::for_docs());
         assert_eq!(
-            operations,
+            oms_runtime::http::openapi::operations(&document),
             [
                 "get /api/v1/fallouts",
                 "get /api/v1/flow/lag",
@@ -107,6 +51,8 @@ mod tests {
                 "get /api/v1/session",
                 "get /api/v1/stream",
                 "get /api/v1/stuck-orders",
+                "get /ops/dead-letters",
+                "post /ops/dead-letters/{id}/replay",
                 "post /ops/rebuild",
             ]
         );

@@ -36,7 +36,7 @@ pub struct Session {
     tag = "operations",
     responses(
         (status = 200, description = "The caller", body = Session),
-        (status = 401, description = "UNAUTHENTICATED", body = super::openapi::ProblemDoc,
+        (status = 401, description = "UNAUTHENTICATED", body = oms_runtime::http::Problem,
             content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -85,7 +85,7 @@ pub struct Rebuilt {
     responses(
         (status = 202, description = "The rebuild started", body = Rebuilt),
         (status = 403, description = "MISSING_SCOPE: needs `operator` and `projections:rebuild`",
-            body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -75,11 +75,11 @@ pub struct ListParams {
     params(ListParams),
     responses(
         (status = 200, description = "One page of orders", body = OrderPage),
-        (status = 400, description = "INVALID_QUERY", body = super::openapi::ProblemDoc,
+        (status = 400, description = "INVALID_QUERY", body = oms_runtime::http::Problem,
             content_type = "application/problem+json"),
-        (status = 401, description = "UNAUTHENTICATED", body = super::openapi::ProblemDoc,
+        (status = 401, description = "UNAUTHENTICATED", body = oms_runtime::http::Problem,
             content_type = "application/problem+json"),
-        (status = 403, description = "MISSING_SCOPE", body = super::openapi::ProblemDoc,
+        (status = 403, description = "MISSING_SCOPE", body = oms_runtime::http::Problem,
             content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -150,7 +150,7 @@ fn order_id(raw: &str) -> Result<Uuid, ApiError> {
     responses(
         (status = 200, description = "The order", body = OrderDetail),
         (status = 404, description = "NOT_FOUND: no such order for the caller's tenant",
-            body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -189,7 +189,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The order's events, in causal order", body = Timeline),
         (status = 404, description = "NOT_FOUND: no such order for the caller's tenant",
-            body = super::openapi::ProblemDoc, content_type = "application/problem+json"),
+            body = oms_runtime::http::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -23,6 +23,25 @@ pub const ACCEPTED_REQUEST_TYPES: [&str; 4] = [
     "application/octet-stream",
 ];
 
+/// `{"id": n}`: the global id a schema is registered under.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IdBody {
+    pub id: i64,
+}
+
+/// `{"schema": "..."}`: a schema's text.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SchemaBody {
+    pub schema: String,
+}
+
+/// `{"subject": .., "version": ..}`: one use of a schema.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SubjectVersionRef {
+    pub subject: String,
+    pub version: i32,
+}
+
 /// A JSON response with the registry content type.
 pub fn registry_json<T: Serialize + ?Sized>(value: &T) -> Response {
     match serde_json::to_vec(value) {

@@ -1,6 +1,11 @@
 //! The REST API: routes with Confluent's paths, request media types, responses in
 //! `application/vnd.schemaregistry.v1+json`. Handlers are thin: they parse the path and query,
 //! call the [`Registry`](crate::registry::Registry) and shape the JSON Confluent clients expect.
+//!
+//! The OpenAPI document is generated from the handlers (`#[utoipa::path]`, registered with
+//! `utoipa_axum::routes!` so route and document come from one attribute) and served at
+//! `GET /api/v1/openapi.json`. Errors are Confluent's `{"error_code", "message"}`, not
+//! problem+json: Confluent clients parse that shape (docs/schema-registry.md).
 
 pub mod compatibility;
 pub mod config;
@@ -10,63 +15,79 @@ pub mod schemas;
 pub mod subjects;
 
 use axum::Router;
-use axum::routing::{get, post};
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiError;
 use crate::registry::Registry;
 
-/// All routes over one registry.
+/// The document's frame; the paths come from the router ([`documented`]).
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "OMS local schema registry",
+        description = "The subset of the Confluent Schema Registry REST API that the OMS's \
+                       clients use (Avro only, no references), for local runs and CI; \
+                       production points at a real registry. See docs/schema-registry.md."
+    ),
+    tags(
+        (name = "subjects", description = "Register, look up, list and delete subject versions"),
+        (name = "schemas", description = "Schemas by global id"),
+        (name = "compatibility", description = "Test a schema without registering it"),
+        (name = "config", description = "Compatibility levels"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+struct ApiDoc;
+
+/// The documented routes over one registry: (router, OpenAPI document).
+pub fn documented(registry: Registry) -> (Router, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::root))
+        .routes(routes!(health::ready))
+        .routes(routes!(schemas::types))
+        .routes(routes!(schemas::by_id))
+        .routes(routes!(schemas::raw_by_id))
+        .routes(routes!(schemas::versions))
+        .routes(routes!(schemas::subjects))
+        .routes(routes!(subjects::list))
+        .routes(routes!(subjects::lookup, subjects::delete))
+        .routes(routes!(subjects::versions, subjects::register))
+        .routes(routes!(subjects::version, subjects::delete_version))
+        .routes(routes!(subjects::raw_version_schema))
+        .routes(routes!(compatibility::against_subject))
+        .routes(routes!(compatibility::against_version))
+        .routes(routes!(
+            config::get_global,
+            config::put_global,
+            config::delete_global
+        ))
+        .routes(routes!(
+            config::get_subject,
+            config::put_subject,
+            config::delete_subject
+        ))
+        .with_state(registry)
+        .split_for_parts()
+}
+
+/// All routes over one registry, and the OpenAPI document.
 pub fn router(registry: Registry) -> Router {
-    Router::new()
-        .route("/", get(health::root))
-        .route("/health/ready", get(health::ready))
-        .route("/schemas/types", get(schemas::types))
-        .route("/schemas/ids/{id}", get(schemas::by_id))
-        .route("/schemas/ids/{id}/schema", get(schemas::raw_by_id))
-        .route("/schemas/ids/{id}/versions", get(schemas::versions))
-        .route("/schemas/ids/{id}/subjects", get(schemas::subjects))
-        .route("/subjects", get(subjects::list))
+    let (router, document) = documented(registry);
+    let document = std::sync::Arc::new(document);
+    router
         .route(
-            "/subjects/{subject}",
-            post(subjects::lookup).delete(subjects::delete),
-        )
-        .route(
-            "/subjects/{subject}/versions",
-            get(subjects::versions).post(subjects::register),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}",
-            get(subjects::version).delete(subjects::delete_version),
-        )
-        .route(
-            "/subjects/{subject}/versions/{version}/schema",
-            get(subjects::raw_version_schema),
-        )
-        .route(
-            "/compatibility/subjects/{subject}/versions",
-            post(compatibility::against_subject),
-        )
-        .route(
-            "/compatibility/subjects/{subject}/versions/{version}",
-            post(compatibility::against_version),
-        )
-        .route(
-            "/config",
-            get(config::get_global)
-                .put(config::put_global)
-                .delete(config::delete_global),
-        )
-        .route(
-            "/config/{subject}",
-            get(config::get_subject)
-                .put(config::put_subject)
-                .delete(config::delete_subject),
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let document = document.clone();
+                async move { axum::Json((*document).clone()) }
+            }),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(TraceLayer::new_for_http())
-        .with_state(registry)
 }
 
 async fn not_found() -> ApiError {

@@ -3,15 +3,14 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Serialize;
-use serde_json::json;
 
-use super::media::{Params, RegistryBody, registry_body, registry_json};
+use super::media::{IdBody, Params, RegistryBody, registry_body, registry_json};
 use crate::error::ApiError;
 use crate::registry::{Registry, SchemaRequest, VersionSpec};
 use crate::store::SubjectVersion;
 
 /// `{subject, id, version, schema}` (no `schemaType` for Avro, like Confluent).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubjectVersionBody {
     pub subject: String,
     pub version: i32,
@@ -32,6 +31,17 @@ impl From<SubjectVersion> for SubjectVersionBody {
 
 /// `GET /subjects` (`subjectPrefix` or `subject` filters by prefix; `deleted`, `deleted_only`,
 /// `offset`, `limit`).
+#[utoipa::path(
+    get,
+    path = "/subjects",
+    tag = "subjects",
+    params(("subjectPrefix" = Option<String>, Query, description = "Only subjects with this prefix"), ("deleted" = Option<bool>, Query, description = "Include soft-deleted subjects"), ("deleted_only" = Option<bool>, Query, description = "Only soft-deleted subjects"), ("offset" = Option<i64>, Query, description = "Skip this many"), ("limit" = Option<i64>, Query, description = "At most this many (negative: no limit)")),
+    responses(
+        (status = 200, description = "Subject names", body = Vec<String>, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 500, description = "50001: the backend store failed", body = crate::error::ErrorBody,
+            content_type = "application/vnd.schemaregistry.v1+json"),
+    )
+)]
 pub async fn list(State(registry): State<Registry>, params: Params) -> Result<Response, ApiError> {
     let prefix = params
         .get("subjectPrefix")
@@ -44,16 +54,55 @@ pub async fn list(State(registry): State<Registry>, params: Params) -> Result<Re
 }
 
 /// `POST /subjects/{subject}/versions` → `{"id": n}`.
+#[utoipa::path(
+    post,
+    path = "/subjects/{subject}/versions",
+    tag = "subjects",
+    params(("subject" = String, Path, description = "The subject, e.g. oms.order.events.v1-value")),
+    request_body(content((crate::registry::SchemaRequest = "application/vnd.schemaregistry.v1+json"), (crate::registry::SchemaRequest = "application/json"))),
+    responses(
+        (status = 200, description = "The schema's global id", body = IdBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 400, description = "400: the body is not JSON of the expected shape",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 415, description = "415: the body's media type is not accepted",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 409, description = "409: incompatible with the subject's earlier versions", body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 422, description = "42201 invalid schema, 42202 invalid version, 42203 invalid compatibility level",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 500, description = "50001: the backend store failed", body = crate::error::ErrorBody,
+            content_type = "application/vnd.schemaregistry.v1+json"),
+    )
+)]
 pub async fn register(
     State(registry): State<Registry>,
     Path(subject): Path<String>,
     RegistryBody(request): RegistryBody<SchemaRequest>,
 ) -> Result<Response, ApiError> {
     let id = registry.register(&subject, &request).await?;
-    Ok(registry_json(&json!({ "id": id })))
+    Ok(registry_json(&IdBody { id: i64::from(id) }))
 }
 
 /// `POST /subjects/{subject}`: is this schema registered under the subject?
+#[utoipa::path(
+    post,
+    path = "/subjects/{subject}",
+    tag = "subjects",
+    params(("subject" = String, Path, description = "The subject, e.g. oms.order.events.v1-value"), ("deleted" = Option<bool>, Query, description = "Include soft-deleted ones")),
+    request_body(content((crate::registry::SchemaRequest = "application/vnd.schemaregistry.v1+json"), (crate::registry::SchemaRequest = "application/json"))),
+    responses(
+        (status = 200, description = "The subject version with that schema", body = SubjectVersionBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 400, description = "400: the body is not JSON of the expected shape",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 415, description = "415: the body's media type is not accepted",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 404, description = "40401 subject, 40402 version, 40403 schema not found (and 4040x for soft-deleted ones)",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 422, description = "42201 invalid schema, 42202 invalid version, 42203 invalid compatibility level",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 500, description = "50001: the backend store failed", body = crate::error::ErrorBody,
+            content_type = "application/vnd.schemaregistry.v1+json"),
+    )
+)]
 pub async fn lookup(
     State(registry): State<Registry>,
     Path(subject): Path<String>,
@@ -67,6 +116,19 @@ pub async fn lookup(
 }
 
 /// `GET /subjects/{subject}/versions`.
+#[utoipa::path(
+    get,
+    path = "/subjects/{subject}/versions",
+    tag = "subjects",
+    params(("subject" = String, Path, description = "The subject, e.g. oms.order.events.v1-value"), ("deleted" = Option<bool>, Query, description = "Include soft-deleted ones"), ("deleted_only" = Option<bool>, Query, description = "Only soft-deleted versions"), ("offset" = Option<i64>, Query, description = "Skip this many"), ("limit" = Option<i64>, Query, description = "At most this many (negative: no limit)")),
+    responses(
+        (status = 200, description = "Version numbers", body = Vec<i32>, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 404, description = "40401 subject, 40402 version, 40403 schema not found (and 4040x for soft-deleted ones)",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 500, description = "50001: the backend store failed", body = crate::error::ErrorBody,
+            content_type = "application/vnd.schemaregistry.v1+json"),
+    )
+)]
 pub async fn versions(
     State(registry): State<Registry>,
     Path(subject): Path<String>,
@@ -83,6 +145,21 @@ pub async fn versions(
 }
 
 /// `GET /subjects/{subject}/versions/{version}`.
+#[utoipa::path(
+    get,
+    path = "/subjects/{subject}/versions/{version}",
+    tag = "subjects",
+    params(("subject" = String, Path, description = "The subject, e.g. oms.order.events.v1-value"), ("version" = String, Path, description = "A version number, or `latest` / `-1`"), ("deleted" = Option<bool>, Query, description = "Include soft-deleted ones")),
+    responses(
+        (status = 200, description = "The version", body = SubjectVersionBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 404, description = "40401 subject, 40402 version, 40403 schema not found (and 4040x for soft-deleted ones)",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 422, description = "42201 invalid schema, 42202 invalid version, 42203 invalid compatibility level",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 500, description = "50001: the backend store failed", body = crate::error::ErrorBody,
+            content_type = "application/vnd.schemaregistry.v1+json"),
+    )
+)]
 pub async fn version(
     State(registry): State<Registry>,
     Path((subject, version)): Path<(String, String)>,
@@ -96,6 +173,21 @@ pub async fn version(
 }
 
 /// `GET /subjects/{subject}/versions/{version}/schema`: the schema text itself.
+#[utoipa::path(
+    get,
+    path = "/subjects/{subject}/versions/{version}/schema",
+    tag = "subjects",
+    params(("subject" = String, Path, description = "The subject, e.g. oms.order.events.v1-value"), ("version" = String, Path, description = "A version number, or `latest` / `-1`"), ("deleted" = Option<bool>, Query, description = "Include soft-deleted ones")),
+    responses(
+        (status = 200, description = "The schema text itself", body = serde_json::Value, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 404, description = "40401 subject, 40402 version, 40403 schema not found (and 4040x for soft-deleted ones)",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 422, description = "42201 invalid schema, 42202 invalid version, 42203 invalid compatibility level",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 500, description = "50001: the backend store failed", body = crate::error::ErrorBody,
+            content_type = "application/vnd.schemaregistry.v1+json"),
+    )
+)]
 pub async fn raw_version_schema(
     State(registry): State<Registry>,
     Path((subject, version)): Path<(String, String)>,
@@ -109,6 +201,19 @@ pub async fn raw_version_schema(
 }
 
 /// `DELETE /subjects/{subject}` (`?permanent=true` after a soft delete) → deleted versions.
+#[utoipa::path(
+    delete,
+    path = "/subjects/{subject}",
+    tag = "subjects",
+    params(("subject" = String, Path, description = "The subject, e.g. oms.order.events.v1-value"), ("permanent" = Option<bool>, Query, description = "Delete for good (after a soft delete)")),
+    responses(
+        (status = 200, description = "The deleted version numbers", body = Vec<i32>, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 404, description = "40401 subject, 40402 version, 40403 schema not found (and 4040x for soft-deleted ones)",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 500, description = "50001: the backend store failed", body = crate::error::ErrorBody,
+            content_type = "application/vnd.schemaregistry.v1+json"),
+    )
+)]
 pub async fn delete(
     State(registry): State<Registry>,
     Path(subject): Path<String>,
@@ -121,6 +226,21 @@ pub async fn delete(
 }
 
 /// `DELETE /subjects/{subject}/versions/{version}` → the deleted version number.
+#[utoipa::path(
+    delete,
+    path = "/subjects/{subject}/versions/{version}",
+    tag = "subjects",
+    params(("subject" = String, Path, description = "The subject, e.g. oms.order.events.v1-value"), ("version" = String, Path, description = "A version number, or `latest` / `-1`"), ("permanent" = Option<bool>, Query, description = "Delete for good (after a soft delete)")),
+    responses(
+        (status = 200, description = "The deleted version number", body = i32, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 404, description = "40401 subject, 40402 version, 40403 schema not found (and 4040x for soft-deleted ones)",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 422, description = "42201 invalid schema, 42202 invalid version, 42203 invalid compatibility level",
+            body = crate::error::ErrorBody, content_type = "application/vnd.schemaregistry.v1+json"),
+        (status = 500, description = "50001: the backend store failed", body = crate::error::ErrorBody,
+            content_type = "application/vnd.schemaregistry.v1+json"),
+    )
+)]
 pub async fn delete_version(
     State(registry): State<Registry>,
     Path((subject, version)): Path<(String, String)>,
