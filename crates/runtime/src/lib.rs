@@ -51,7 +51,7 @@
 //!         readiness.add_database(pool.clone());
 //!         let relay_running = readiness.flag("relay running");
 //!
-//!         let authenticator = Authenticator::new(StaticTokens::from_config(&config.common.auth));
+//!         let authenticator = Authenticator::from_config(&config.common.auth)?;
 //!         let api = axum::Router::new(); // .route("/orders", post(capture_order)).with_state(state)
 //!         let router = authenticator.protect(api).merge(health::routes(readiness));
 //!

@@ -12,7 +12,7 @@ use oms_messaging::{
     ServiceMessaging,
 };
 use oms_runtime::config::ServiceConfig;
-use oms_runtime::http::{Authenticator, Readiness, Server, StaticTokens, health};
+use oms_runtime::http::{Authenticator, Readiness, Server, health};
 use oms_runtime::{Shutdown, TaskSet};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -113,7 +113,8 @@ impl Application {
             }
         });
 
-        let authenticator = Authenticator::new(StaticTokens::from_config(&common.auth));
+        let authenticator =
+            Authenticator::from_config(&common.auth).context("auth configuration")?;
         let api = http::routes(ApiState { pool: pool.clone() }, &authenticator, messages);
         let router = api.merge(health::routes(readiness));
         let server = Server::from_config(&common.http)

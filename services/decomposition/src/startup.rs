@@ -12,7 +12,7 @@ use anyhow::Context as _;
 use oms_contracts::DecompositionEventV1;
 use oms_messaging::{InboxConsumer, MessagingSettings, Relay, ServiceMessaging};
 use oms_runtime::config::ServiceConfig;
-use oms_runtime::http::{Authenticator, Readiness, Server, StaticTokens, health};
+use oms_runtime::http::{Authenticator, Readiness, Server, health};
 use oms_runtime::{Shutdown, TaskSet};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -119,7 +119,8 @@ impl Application {
             }
         });
 
-        let authenticator = Authenticator::new(StaticTokens::from_config(&common.auth));
+        let authenticator =
+            Authenticator::from_config(&common.auth).context("auth configuration")?;
         let state = ApiState {
             pool: pool.clone(),
             max_catalog_bytes: settings.max_catalog_bytes,

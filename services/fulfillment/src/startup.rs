@@ -16,7 +16,7 @@ use anyhow::Context as _;
 use oms_contracts::FulfillmentEventV1;
 use oms_messaging::{MessagingSettings, ServiceMessaging};
 use oms_runtime::config::ServiceConfig;
-use oms_runtime::http::{Authenticator, Readiness, Server, StaticTokens};
+use oms_runtime::http::{Authenticator, Readiness, Server};
 use oms_runtime::{Shutdown, TaskSet};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -137,7 +137,8 @@ impl Application {
             operator: Operator::new(pool.clone(), flow.clone(), waker.clone()),
             simulators: simulators.clone(),
         };
-        let authenticator = Authenticator::new(StaticTokens::from_config(&common.auth));
+        let authenticator =
+            Authenticator::from_config(&common.auth).context("auth configuration")?;
         let router = http::router(state, &authenticator, consumer_router, readiness);
         let server = Server::from_config(&common.http)
             .await

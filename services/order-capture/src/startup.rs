@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use oms_contracts::OrderEventV1;
 use oms_messaging::{InboxConsumer, MessagingSettings, Relay, ServiceMessaging};
 use oms_runtime::config::ServiceConfig;
-use oms_runtime::http::{Authenticator, Readiness, Server, StaticTokens};
+use oms_runtime::http::{Authenticator, Readiness, Server};
 use oms_runtime::{Shutdown, TaskSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,7 +79,8 @@ impl Application {
             consumer_status.is_running()
         });
 
-        let authenticator = Authenticator::new(StaticTokens::from_config(&common.auth));
+        let authenticator =
+            Authenticator::from_config(&common.auth).context("auth configuration")?;
         let state = AppState {
             pool,
             outbox: messaging.outbox().clone(),

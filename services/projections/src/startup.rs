@@ -9,7 +9,7 @@
 use anyhow::Context as _;
 use oms_messaging::{MessagingSettings, Router as MessageRouter, ServiceMessaging};
 use oms_runtime::config::ServiceConfig;
-use oms_runtime::http::{Authenticator, Readiness, Server, StaticTokens};
+use oms_runtime::http::{Authenticator, Readiness, Server};
 use oms_runtime::{Shutdown, TaskSet};
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
@@ -127,7 +127,8 @@ impl Application {
             changes: changes.clone(),
             shutdown: tasks.shutdown().token().clone(),
         };
-        let authenticator = Authenticator::new(StaticTokens::from_config(&common.auth));
+        let authenticator =
+            Authenticator::from_config(&common.auth).context("auth configuration")?;
         let router = http::router(state, &authenticator, messages, readiness);
         let server = Server::from_config(&common.http)
             .await

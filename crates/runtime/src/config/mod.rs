@@ -19,8 +19,8 @@ mod sections;
 
 pub use secret::Secret;
 pub use sections::{
-    AuthConfig, CommonConfig, DatabaseConfig, HttpConfig, KafkaConfig, SchemaRegistryConfig,
-    StaticToken,
+    AuthConfig, CommonConfig, DatabaseConfig, HttpConfig, JwtConfig, KafkaConfig,
+    SchemaRegistryConfig, StaticToken,
 };
 
 use figment::Figment;

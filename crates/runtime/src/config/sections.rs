@@ -190,10 +190,45 @@ impl Default for SchemaRegistryConfig {
 /// ```
 ///
 /// Empty by default: a service without configured tokens authenticates nobody. A production
-/// deployment replaces static tokens with an identity provider (see `http::auth`).
+/// deployment accepts JWTs of its identity provider (`[auth.jwt]`, see `http::auth::jwt`);
+/// static tokens may stay for machine clients.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AuthConfig {
+    #[serde(default)]
     pub tokens: BTreeMap<String, StaticToken>,
+    /// JWTs of an identity provider, next to the static tokens.
+    #[serde(default)]
+    pub jwt: Option<JwtConfig>,
+}
+
+/// ```toml
+/// [auth.jwt]
+/// issuer = "https://idp.example.com/"
+/// audience = "oms-order-capture"        # this service's own audience
+/// hs256_secret = "..."                  # or rs256_public_key_pem = "-----BEGIN PUBLIC KEY-----..."
+/// tenant_claim = "tenant_id"            # default
+/// leeway_seconds = 30                   # default
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JwtConfig {
+    pub issuer: String,
+    pub audience: String,
+    #[serde(default)]
+    pub hs256_secret: Option<Secret<String>>,
+    #[serde(default)]
+    pub rs256_public_key_pem: Option<String>,
+    #[serde(default = "default_tenant_claim")]
+    pub tenant_claim: String,
+    #[serde(default = "default_leeway_seconds")]
+    pub leeway_seconds: u64,
+}
+
+fn default_tenant_claim() -> String {
+    "tenant_id".to_owned()
+}
+
+const fn default_leeway_seconds() -> u64 {
+    30
 }
 
 /// One accepted bearer token and the caller it stands for.

@@ -10,22 +10,19 @@
 //! plus [`scopes::OPERATOR`] for internal/operator routes (dead-letter replay, fallout handling):
 //! `router.route_layer(axum::middleware::from_fn(auth::require_operator))` before `protect`.
 //!
-//! # Plugging in an identity provider
+//! # Identity providers
 //!
-//! Locally and in tests, [`StaticTokens`] maps configured tokens to callers. In production,
-//! implement [`TokenVerifier`] over the identity provider and pass it to
-//! [`Authenticator::new`]; nothing else changes. A JWT verifier (with the `jsonwebtoken` crate)
-//! would:
-//! 1. fetch the provider's JWKS (`/.well-known/jwks.json`) at startup and cache the keys by
-//!    `kid`, refreshing on an unknown `kid` (at most once a minute) so key rotation works;
-//! 2. in `verify`, decode the header, pick the key by `kid`, and validate signature, `exp`/`nbf`
-//!    (small leeway), `iss` and `aud` against configuration; any failure is
-//!    [`AuthError::InvalidToken`], a JWKS fetch failure is [`AuthError::Unavailable`] (503);
-//! 3. map claims to a [`Caller`]: `sub` -> `subject`, a tenant claim (e.g. `tenant_id`) ->
-//!    `tenant_id`, the space-separated `scope` claim -> `scopes`.
+//! [`Authenticator::from_config`] accepts the static tokens of `auth.tokens` ([`StaticTokens`]:
+//! local stack, tests, machine clients) and, when `auth.jwt` is configured, the JWTs of an
+//! identity provider ([`JwtVerifier`]: signature, `exp`/`nbf`, `iss`, the service's own `aud`,
+//! tenant and scope claims). A token with a JWT's shape goes to the JWT verifier, any other to
+//! the table. Another kind of provider implements [`TokenVerifier`] and is passed to
+//! [`Authenticator::new`]; nothing else changes.
 
+mod jwt;
 mod static_tokens;
 
+pub use jwt::{JwtConfigError, JwtVerifier, looks_like_jwt};
 pub use static_tokens::StaticTokens;
 
 use super::error::ApiError;
@@ -139,11 +136,39 @@ impl fmt::Debug for Authenticator {
     }
 }
 
+/// The static table and, when configured, the JWT verifier.
+struct ConfiguredTokens {
+    table: StaticTokens,
+    jwt: Option<JwtVerifier>,
+}
+
+impl TokenVerifier for ConfiguredTokens {
+    fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Caller, AuthError>> {
+        match &self.jwt {
+            Some(jwt) if looks_like_jwt(token) => jwt.verify(token),
+            _ => self.table.verify(token),
+        }
+    }
+}
+
 impl Authenticator {
     pub fn new(verifier: impl TokenVerifier) -> Self {
         Self {
             verifier: Arc::new(verifier),
         }
+    }
+
+    /// The static tokens of `auth.tokens` and, with `auth.jwt`, the provider's JWTs.
+    pub fn from_config(config: &crate::config::AuthConfig) -> Result<Self, JwtConfigError> {
+        let jwt = config
+            .jwt
+            .as_ref()
+            .map(JwtVerifier::from_config)
+            .transpose()?;
+        Ok(Self::new(ConfiguredTokens {
+            table: StaticTokens::from_config(config),
+            jwt,
+        }))
     }
 
     /// Requires a valid bearer token on every route of `router` (routes added later are not
