@@ -10,7 +10,6 @@ use rdkafka::{
     consumer::{BaseConsumer, Consumer as _},
     message::Headers as _,
 };
-use serde_json::Value;
 use sqlx::{PgPool, Row as _};
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -76,33 +75,17 @@ async fn drained(world: &World, pools: &BTreeMap<Service, PgPool>) -> anyhow::Re
 
 /// Total lag per consumer group, as the read side reports it (`GET /api/v1/flow/lag`).
 async fn lag(world: &World) -> anyhow::Result<BTreeMap<String, i64>> {
-    let oms_omsctl::api::Fetched::Found(view) = world
-        .operator
-        .get(world.url(Service::Projections), "/api/v1/flow/lag")
+    Ok(world
+        .lag_groups()
         .await?
-    else {
-        anyhow::bail!("lag not available");
-    };
-    let mut lags = BTreeMap::new();
-    for group in view
-        .pointer("/groups")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        anyhow::ensure!(
-            group["error"].is_null(),
-            "lag of {}: {}",
-            group["group"],
-            group["error"]
-        );
-        lags.insert(
-            group["service"].as_str().unwrap_or("?").to_owned(),
-            group["totalLag"].as_i64().unwrap_or(i64::MAX),
-        );
-    }
-    anyhow::ensure!(!lags.is_empty(), "no consumer group reported: {view}");
-    Ok(lags)
+        .iter()
+        .map(|group| {
+            (
+                group["service"].as_str().unwrap_or("?").to_owned(),
+                group["totalLag"].as_i64().unwrap_or(i64::MAX),
+            )
+        })
+        .collect())
 }
 
 /// Every check; `poison` is how many poison records the driver put on the quote topic.
@@ -517,13 +500,7 @@ async fn downstream(report: &mut Report, fulfillment: &PgPool) -> anyhow::Result
     let mut executions = 0;
     let mut absorbed = 0;
     let mut duplicated = 0;
-    for table in [
-        "sim_inventory_reservation",
-        "sim_workforce_appointment",
-        "sim_shipping_shipment",
-        "sim_network_service",
-        "sim_billing_activation",
-    ] {
+    for table in oms_fulfillment::sim::ledger::Ledger::ALL.map(|ledger| ledger.table()) {
         let rows = sqlx::query(&format!(
             "select s.task_id::text as task, count(*) as executions, \
                     sum(s.calls - 1) as repeats, max(t.key_generation) as generations \

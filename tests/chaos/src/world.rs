@@ -159,8 +159,8 @@ impl World {
             .all(|(key, high)| now.get(key).is_some_and(|committed| committed >= high)))
     }
 
-    /// `(group, topic, partition, committed, high watermark)` from `GET /api/v1/flow/lag`.
-    async fn lag_report(&self) -> anyhow::Result<Vec<(String, String, i64, i64, i64)>> {
+    /// Every consumer group of `GET /api/v1/flow/lag`; an error reading any group is an error.
+    pub async fn lag_groups(&self) -> anyhow::Result<Vec<serde_json::Value>> {
         let oms_omsctl::api::Fetched::Found(view) = self
             .operator
             .get(self.url(Service::Projections), "/api/v1/flow/lag")
@@ -168,14 +168,23 @@ impl World {
         else {
             anyhow::bail!("lag report not available");
         };
-        let mut rows = Vec::new();
-        for group in view["groups"].as_array().into_iter().flatten() {
+        let groups = view["groups"].as_array().cloned().unwrap_or_default();
+        for group in &groups {
             anyhow::ensure!(
                 group["error"].is_null(),
                 "lag of {}: {}",
                 group["group"],
                 group["error"]
             );
+        }
+        anyhow::ensure!(!groups.is_empty(), "no consumer group reported: {view}");
+        Ok(groups)
+    }
+
+    /// `(group, topic, partition, committed, high watermark)` from `GET /api/v1/flow/lag`.
+    async fn lag_report(&self) -> anyhow::Result<Vec<(String, String, i64, i64, i64)>> {
+        let mut rows = Vec::new();
+        for group in self.lag_groups().await? {
             for partition in group["partitions"].as_array().into_iter().flatten() {
                 rows.push((
                     group["service"].as_str().unwrap_or("?").to_owned(),
@@ -186,7 +195,6 @@ impl World {
                 ));
             }
         }
-        anyhow::ensure!(!rows.is_empty(), "no consumer group reported");
         Ok(rows)
     }
 

@@ -114,6 +114,11 @@ impl Ledger {
         self.system
     }
 
+    /// The system's table (tests and the fault suite read the ledgers straight from it).
+    pub fn table(&self) -> &'static str {
+        self.table
+    }
+
     /// The record of `key`, counting this presentation of the key (`calls + 1`).
     pub async fn find(&self, pool: &PgPool, key: &str) -> sqlx::Result<Option<SimRecord>> {
         let sql = format!(

@@ -19,13 +19,7 @@ pub struct SimRecord {
 /// Every record of every simulated system, oldest first.
 pub async fn sim_records(pool: &PgPool) -> Vec<SimRecord> {
     let mut sql = String::new();
-    for table in [
-        "sim_inventory_reservation",
-        "sim_workforce_appointment",
-        "sim_shipping_shipment",
-        "sim_network_service",
-        "sim_billing_activation",
-    ] {
+    for table in oms_fulfillment::sim::ledger::Ledger::ALL.map(|ledger| ledger.table()) {
         if !sql.is_empty() {
             sql.push_str(" union all ");
         }
