@@ -12,7 +12,7 @@
 //! In the document, a `<PLACEHOLDER>` segment stands for any one segment (`<SYSTEM>` for the
 //! fulfillment simulators, `<NAME>` for a librdkafka property).
 
-use oms_runtime::config::{CommonConfig, Secret, StaticToken, env_var_for};
+use oms_runtime::config::{CommonConfig, JwtConfig, Secret, StaticToken, env_var_for};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -36,6 +36,15 @@ fn common_exemplar(service: &str, database: &str, port: u16) -> CommonConfig {
             scopes: vec![],
         },
     );
+    // both key kinds set, so that every JWT key shows (a deployment sets one of them)
+    common.auth.jwt = Some(JwtConfig {
+        issuer: "i".to_owned(),
+        audience: "a".to_owned(),
+        hs256_secret: Some(Secret::new("s".to_owned())),
+        rs256_public_key_pem: Some("p".to_owned()),
+        tenant_claim: "tenant_id".to_owned(),
+        leeway_seconds: 30,
+    });
     common
         .kafka
         .properties
