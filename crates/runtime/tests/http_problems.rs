@@ -340,3 +340,13 @@ async fn a_request_over_the_timeout_is_503_timeout() {
     );
     assert!(body["detail"].is_string());
 }
+
+#[tokio::test]
+async fn a_nul_character_in_the_url_is_a_bad_request_before_any_handler() {
+    let app = serve().await;
+    for path in ["/no-such-route?code=a%00b", "/no%00such"] {
+        let body = expect_problem(app.client.get_ok(path).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["code"], "INVALID_QUERY", "{path}: {body}");
+        assert_eq!(body["violations"][0]["code"], "INVALID_VALUE");
+    }
+}
