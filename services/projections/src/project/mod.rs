@@ -10,6 +10,12 @@
 //!    summary and fallout cases, [`tasks`] maps plans and fulfillment progress onto tasks;
 //!    asset events only reach the timeline.
 //!
+//!
+//! A record that does not map onto the domain (a blank tenant id, a nil id: a writer's bug) is
+//! refused before step 2 with the mapping's stable code and dead-lettered, for every topic:
+//! the read model holds only what a writer could have decided. Order events are mapped by the
+//! fold itself; the other families are mapped first and then projected from the record.
+//!
 //! Which read-model columns each topic writes is fixed (see the migration), so the result does
 //! not depend on how the consumer interleaved the topics: a rebuild produces the same rows.
 
@@ -18,6 +24,7 @@ pub mod tasks;
 pub mod timeline;
 
 use oms_contracts::{AssetEventV1, DecompositionEventV1, FulfillmentEventV1, OrderEventV1};
+use oms_domain::events::{AssetEvent, DecompositionEvent, FulfillmentEvent};
 use oms_messaging::{EventContract, Handler, HandlerError, MessageContext};
 use sqlx::PgConnection;
 use std::sync::Arc;
@@ -110,6 +117,8 @@ impl Handler for DecompositionEvents {
         ctx: &MessageContext,
     ) -> Result<(), HandlerError> {
         self.generation.check(conn).await?;
+        // The task columns are written from the record; it must map onto the domain first.
+        DecompositionEvent::try_from(event)?;
         let fact = describe::decomposition_event(event);
         timeline::record(conn, ctx, DecompositionEventV1::TOPIC, DECOMPOSITION, fact).await?;
         tasks::apply_decomposition(conn, event).await
@@ -132,6 +141,7 @@ impl Handler for FulfillmentEvents {
         ctx: &MessageContext,
     ) -> Result<(), HandlerError> {
         self.generation.check(conn).await?;
+        FulfillmentEvent::try_from(event)?;
         let fact = describe::fulfillment_event(event);
         timeline::record(conn, ctx, FulfillmentEventV1::TOPIC, FULFILLMENT, fact).await?;
         tasks::apply_fulfillment(conn, event).await
@@ -155,6 +165,7 @@ impl Handler for AssetEvents {
         ctx: &MessageContext,
     ) -> Result<(), HandlerError> {
         self.generation.check(conn).await?;
+        AssetEvent::try_from(event)?;
         let fact = describe::asset_event(event);
         timeline::record(conn, ctx, AssetEventV1::TOPIC, ASSET, fact).await
     }
