@@ -155,6 +155,22 @@ async fn orders(report: &mut Report, pool: &PgPool, outcomes: &[Outcome]) -> any
                     let body: String = rows[0].get("body");
                     let id: String = rows[0].get("id");
                     let code_ok = want.fallout_code.is_none_or(|code| body.contains(code));
+                    if let Some(item) = &want.cancelled_item {
+                        let item_state: Option<String> = sqlx::query_scalar(
+                            "select state from order_items where item_id = $1::uuid",
+                        )
+                        .bind(item)
+                        .fetch_optional(pool)
+                        .await?;
+                        if item_state.as_deref() != Some("CANCELLED") {
+                            wrong += 1;
+                            report.violation(format!(
+                                "wrong outcome: item {item} of order {id} ({}) is {item_state:?} \
+                                 after its cancellation was accepted",
+                                want.flow.name()
+                            ));
+                        }
+                    }
                     if state != want.state || !code_ok {
                         wrong += 1;
                         report.violation(format!(
@@ -360,6 +376,21 @@ async fn billing_effects(
             ));
         }
     }
+    // An item cancelled in flight out of an order that went on: its OrderItemCancelled.
+    let cancelled: Vec<String> = sqlx::query_scalar(
+        "select i.item_id::text from order_items i join orders o using (order_id) \
+         where o.state = 'COMPLETED' and i.state = 'CANCELLED'",
+    )
+    .fetch_all(capture)
+    .await?;
+    for item in &cancelled {
+        if !effects.contains_key(&("OrderItemCancelled".to_owned(), item.clone())) {
+            lost += 1;
+            report.violation(format!(
+                "lost effect: no OrderItemCancelled for item {item}"
+            ));
+        }
+    }
     report.figure("billing_effects", effects.len());
     report.figure("billing_effects_duplicated", duplicated);
     report.figure("billing_effects_lost", lost);
@@ -452,7 +483,8 @@ fn in_order(sequence: &[String], events: &[String]) -> bool {
     remaining.peek().is_none()
 }
 
-/// Exactly one installed-base change per fulfilled item that has an asset effect.
+/// Exactly one installed-base change per fulfilled item that has an asset effect, and one
+/// revert more for such an item cancelled afterwards (compensated).
 async fn assets(report: &mut Report, asset: &PgPool, fulfillment: &PgPool) -> anyhow::Result<()> {
     let fulfilled: Vec<String> = sqlx::query_scalar(
         "select item_id::text from fulfillment_item where status = 'FULFILLED' \
@@ -466,10 +498,27 @@ async fn assets(report: &mut Report, asset: &PgPool, fulfillment: &PgPool) -> an
             .await?
             .into_iter()
             .collect();
-    let changes: Vec<(String, i64)> =
-        sqlx::query_as("select item_id::text, count(*) from asset_history group by item_id")
-            .fetch_all(asset)
-            .await?;
+    // A change and its revert are two entries of one item's history, counted apart.
+    let changes: Vec<(String, bool, i64)> = sqlx::query_as(
+        "select item_id::text, event_type = 'AssetReverted', count(*) from asset_history \
+         group by 1, 2",
+    )
+    .fetch_all(asset)
+    .await?;
+    // Items cancelled after their change was applied: the change must be reverted.
+    let compensated: Vec<String> = sqlx::query_scalar(
+        "select item_id::text from fulfillment_item where status = 'CANCELLED' \
+         and asset_effect is not null and asset_effect <> 'NONE'",
+    )
+    .fetch_all(fulfillment)
+    .await?;
+    let reverted: BTreeSet<String> = sqlx::query_scalar(
+        "select order_item_id::text from asset_change_reverted where outcome = 'REVERTED'",
+    )
+    .fetch_all(asset)
+    .await?
+    .into_iter()
+    .collect();
     let mut lost = 0;
     for item in &fulfilled {
         if !applied.contains(item) {
@@ -479,16 +528,26 @@ async fn assets(report: &mut Report, asset: &PgPool, fulfillment: &PgPool) -> an
             ));
         }
     }
-    let mut duplicated = 0;
-    for (item, n) in &changes {
-        if *n > 1 {
-            duplicated += n - 1;
+    for item in compensated.iter().filter(|item| applied.contains(*item)) {
+        if !reverted.contains(item) {
+            lost += 1;
             report.violation(format!(
-                "duplicated: item {item} changed the installed base {n} times"
+                "lost: cancelled item {item} changed the installed base and was never reverted"
             ));
         }
     }
-    report.figure("asset_changes", changes.len());
+    let mut duplicated = 0;
+    for (item, revert, n) in &changes {
+        if *n > 1 {
+            duplicated += n - 1;
+            let what = if *revert { "reverted" } else { "changed" };
+            report.violation(format!(
+                "duplicated: item {item} {what} the installed base {n} times"
+            ));
+        }
+    }
+    report.figure("asset_changes", changes.iter().filter(|c| !c.1).count());
+    report.figure("asset_changes_reverted", reverted.len());
     report.figure("asset_changes_lost", lost);
     report.figure("asset_changes_duplicated", duplicated);
     Ok(())
@@ -559,10 +618,7 @@ async fn queues(
         .await?;
         dead_total += dead.len();
         let mut matched = vec![false; dead.len()];
-        for p in poison
-            .iter()
-            .filter(|p| crate::poison::consumers(&p.topic).contains(service))
-        {
+        for p in poison.iter().filter(|p| p.consumers.contains(service)) {
             expected_total += 1;
             let rows: Vec<usize> = dead
                 .iter()

@@ -39,15 +39,21 @@ pub enum Flow {
     HoldCancel,
     /// A quote for an offering the catalog cannot decompose: fallout with a reason.
     Unmapped,
+    /// A fiber bundle whose static IP, completed while the technician visit is still out, is
+    /// cancelled in flight: compensated in reverse order (billing, network, inventory), its
+    /// asset reverted, the rest of the order completed. When the cancellation comes too late
+    /// (the order completed first), the refusal is counted and the order must just complete.
+    CancelInFlight,
 }
 
 impl Flow {
-    pub const ALL: [Flow; 5] = [
+    pub const ALL: [Flow; 6] = [
         Flow::Lifecycle,
         Flow::ApiOrder,
         Flow::HoldRelease,
         Flow::HoldCancel,
         Flow::Unmapped,
+        Flow::CancelInFlight,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +63,7 @@ impl Flow {
             Self::HoldRelease => "hold_release",
             Self::HoldCancel => "hold_cancel",
             Self::Unmapped => "unmapped",
+            Self::CancelInFlight => "cancel_in_flight",
         }
     }
 }
@@ -71,6 +78,8 @@ pub struct Expected {
     pub state: &'static str,
     /// For a fallout: the code its reason must carry.
     pub fallout_code: Option<&'static str>,
+    /// An item a cancellation in flight was accepted for: it must end CANCELLED.
+    pub cancelled_item: Option<String>,
 }
 
 /// What one flow did.
@@ -119,6 +128,7 @@ async fn one(world: &World, flow: Flow) -> Outcome {
         Flow::HoldRelease => held(world, &mut outcome, false).await,
         Flow::HoldCancel => held(world, &mut outcome, true).await,
         Flow::Unmapped => unmapped(world, &mut outcome).await,
+        Flow::CancelInFlight => cancel_in_flight(world, &mut outcome).await,
     };
     match result {
         Ok(()) => println!("chaos: flow {} done", flow.name()),
@@ -175,6 +185,69 @@ async fn unmapped(world: &World, outcome: &mut Outcome) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn cancel_in_flight(world: &World, outcome: &mut Outcome) -> anyhow::Result<()> {
+    let customer = party("chaos-inflight");
+    let order_id = accept(world, outcome, "fiber-bundle", &customer, None, "COMPLETED").await?;
+    let deadline = Instant::now() + STEP;
+    let path = format!("/api/v1/orders/{order_id}");
+    let static_ip = loop {
+        if let Ok(Fetched::Found(order)) = world
+            .operator
+            .get(world.url(Service::OrderCapture), &path)
+            .await
+        {
+            if order["state"] == "COMPLETED" {
+                Counters::add(&world.counters.cancels_too_late);
+                return Ok(());
+            }
+            let completed_ip = order["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|item| {
+                    item.pointer("/product/offeringId") == Some(&json!("po-static-ip"))
+                        && item["state"] == "COMPLETED"
+                });
+            if let Some(item) = completed_ip {
+                break id(item, "id")?;
+            }
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "order {order_id}: static IP not completed within {STEP:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let body = Cancellation {
+        reason_code: "CUSTOMER_CHANGED_MIND".into(),
+        reason: Some("chaos: no fixed IP needed after all".into()),
+        item_ids: vec![static_ip.clone()],
+        manual_review: false,
+    }
+    .body();
+    let (status, reply) = request_cancellation(world, &order_id, &body).await?;
+    if status.is_success() {
+        Counters::add(&world.counters.cancels_in_flight);
+        if let Some(last) = outcome.expected.last_mut() {
+            last.cancelled_item = Some(static_ip);
+        }
+    } else {
+        // Refused: the technician reported back first and the order completed (or is about
+        // to). Anything else is a finding.
+        anyhow::ensure!(
+            status == StatusCode::CONFLICT,
+            "in-flight cancellation of {static_ip}: {status} {reply}"
+        );
+        Counters::add(&world.counters.cancels_too_late);
+        world.note(format!(
+            "in-flight cancellation of order {order_id} refused: {} {}",
+            reply["code"], reply["detail"]
+        ));
+    }
+    wait_for_state(world, &order_id, "COMPLETED").await?;
+    Ok(())
+}
+
 async fn api_order(world: &World, outcome: &mut Outcome) -> anyhow::Result<()> {
     let customer = party("chaos-api");
     outcome
@@ -213,7 +286,15 @@ async fn held(world: &World, outcome: &mut Outcome, cancel: bool) -> anyhow::Res
         .to_owned();
     wait_for_state(world, &order_id, "VALIDATED").await?;
     if cancel {
-        cancel_order(world, &order_id).await?;
+        let body = Cancellation {
+            reason_code: "CUSTOMER_CHANGED_MIND".into(),
+            reason: Some("chaos: cancelled before release".into()),
+            item_ids: vec![],
+            manual_review: false,
+        }
+        .body();
+        let (status, reply) = request_cancellation(world, &order_id, &body).await?;
+        anyhow::ensure!(status.is_success(), "cancellation: {status} {reply}");
     } else {
         let path = format!("/api/v1/orders/{order_id}/holds/{hold_id}/release");
         let reason = json!({ "reason": "credit approved (chaos)" });
@@ -233,42 +314,46 @@ async fn held(world: &World, outcome: &mut Outcome, cancel: bool) -> anyhow::Res
     Ok(())
 }
 
-async fn cancel_order(world: &World, order_id: &str) -> anyhow::Result<()> {
-    let body = Cancellation {
-        reason_code: "CUSTOMER_CHANGED_MIND".into(),
-        reason: Some("chaos: cancelled before release".into()),
-        item_ids: vec![],
-        manual_review: false,
-    }
-    .body();
+/// Assesses, then requests the cancellation `body` of `order_id` with the assessment's
+/// version (again while the version went stale or the order changed under the request, one
+/// `Idempotency-Key` throughout: a refusal stores no answer under it): the service's answer.
+async fn request_cancellation(
+    world: &World,
+    order_id: &str,
+    body: &Value,
+) -> anyhow::Result<(StatusCode, Value)> {
     let key = uuid::Uuid::now_v7().to_string();
     let deadline = Instant::now() + STEP;
     loop {
         let (status, dry) = call(world, "cancellation assessment", || {
-            change::assess(&world.operator, Kind::Cancellation, order_id, &body)
+            change::assess(&world.operator, Kind::Cancellation, order_id, body)
         })
         .await?;
-        anyhow::ensure!(status.is_success(), "assessment: {status} {dry}");
+        if !status.is_success() {
+            // Refused at the assessment already (a completed order, say).
+            return Ok((status, dry));
+        }
         let version = dry["assessmentVersion"].as_str().map(str::to_owned);
         let (status, reply) = call(world, "cancellation request", || {
             change::request(
                 &world.operator,
                 Kind::Cancellation,
                 order_id,
-                &body,
+                body,
                 version.as_deref(),
                 &key,
             )
         })
         .await?;
-        if status.is_success() {
-            return Ok(());
+        // Both say: read the order again and retry (the order moved on meanwhile).
+        let retry = status == StatusCode::CONFLICT
+            && (reply["code"] == "ASSESSMENT_STALE" || reply["code"] == "VERSION_CONFLICT");
+        if !retry {
+            return Ok((status, reply));
         }
         anyhow::ensure!(
-            status == StatusCode::CONFLICT
-                && reply["code"] == "ASSESSMENT_STALE"
-                && Instant::now() < deadline,
-            "cancellation: {status} {reply}"
+            Instant::now() < deadline,
+            "cancellation: still {status} {reply} after {STEP:?}"
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
@@ -281,6 +366,7 @@ fn expect(flow: Flow, customer: &Party, quote_id: Option<String>, state: &'stati
         quote_id,
         state,
         fallout_code: None,
+        cancelled_item: None,
     }
 }
 

@@ -89,7 +89,9 @@ async fn main() -> anyhow::Result<()> {
     .with_env(
         Service::Fulfillment,
         "OMS_SIMULATORS__WORKFORCE_SCHEDULING__ASYNC_COMPLETION_MS",
-        "1000",
+        // the technician reports back after 6 s: the window in which the in-flight
+        // cancellation flow finds the static IP completed and the order still open
+        "6000",
     )
     .with_env(
         Service::Fulfillment,
@@ -215,6 +217,8 @@ async fn run_chaos(world: &World, args: &Args, seed: u64) -> anyhow::Result<bool
         "idempotent_replays: {}",
         Counters::get(&c.idempotent_replays)
     );
+    println!("cancels_in_flight: {}", Counters::get(&c.cancels_in_flight));
+    println!("cancels_too_late: {}", Counters::get(&c.cancels_too_late));
     for (name, value) in &report.figures {
         println!("{name}: {value}");
     }

@@ -52,6 +52,9 @@ pub struct Counters {
     pub publish_retries: AtomicU64,
     pub http_retries: AtomicU64,
     pub idempotent_replays: AtomicU64,
+    /// In-flight cancellations accepted, and refused because the order completed first.
+    pub cancels_in_flight: AtomicU64,
+    pub cancels_too_late: AtomicU64,
 }
 
 impl Counters {
