@@ -350,3 +350,33 @@ async fn a_nul_character_in_the_url_is_a_bad_request_before_any_handler() {
         assert_eq!(body["violations"][0]["code"], "INVALID_VALUE");
     }
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_json_body_is_a_bad_request_naming_the_field() {
+    let app = serve().await;
+    for route in ["/orders", "/raw-axum-json"] {
+        let response = app
+            .client
+            .post(route)
+            .header("content-type", "application/json")
+            .body(r#"{"customer": {"name": "Ada\u0000"}, "items": []}"#)
+            .send()
+            .await
+            .unwrap();
+        let body = expect_problem(response, StatusCode::BAD_REQUEST).await;
+        assert_eq!(body["code"], "INVALID_BODY", "{route}: {body}");
+        assert_eq!(body["violations"][0]["field"], "customer.name", "{body}");
+        assert_eq!(body["violations"][0]["code"], "INVALID_VALUE", "{body}");
+    }
+    // The same text without the NUL (and an escaped backslash before `u0000`) goes through.
+    let response = app
+        .client
+        .post("/orders")
+        .header("content-type", "application/json")
+        .body(r#"{"customer": {"name": "Ada\\u0000"}, "items": [{"quantity": 1}]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.json::<Value>().await.unwrap()["items"], 1);
+}

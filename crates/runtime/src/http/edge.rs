@@ -6,8 +6,9 @@
 //!    `http_request_duration_seconds{method,route}`;
 //! 4. problem+json for every error response that is not already JSON (axum's 404/405, plain
 //!    rejections), so clients see one error format;
-//! 5. the request timeout: 503 `TIMEOUT`;
-//! 6. the request body limit (413 `PAYLOAD_TOO_LARGE` through the body extractors).
+//! 5. a NUL character in the URL or in a JSON body's strings: 400 before any handler;
+//! 6. the request timeout: 503 `TIMEOUT`;
+//! 7. the request body limit (413 `PAYLOAD_TOO_LARGE` through the body extractors).
 
 use super::correlation::{self, CorrelationId};
 use super::problem::{PROBLEM_JSON, Problem};
@@ -51,6 +52,7 @@ impl From<&HttpConfig> for EdgeOptions {
 /// router without a socket can too.
 pub fn with_edge_layers(router: Router, options: EdgeOptions) -> Router {
     let timeout = options.request_timeout;
+    let body_limit = options.body_limit_bytes;
     router.layer(
         ServiceBuilder::new()
             .layer(middleware::from_fn(correlation::middleware))
@@ -66,6 +68,9 @@ pub fn with_edge_layers(router: Router, options: EdgeOptions) -> Router {
             .layer(middleware::from_fn(record_metrics))
             .layer(middleware::from_fn(problem_for_plain_errors))
             .layer(middleware::from_fn(refuse_nul_in_url))
+            .layer(middleware::from_fn(move |request, next| {
+                refuse_nul_in_json(body_limit, request, next)
+            }))
             .layer(middleware::from_fn(move |request, next| {
                 enforce_timeout(timeout, request, next)
             }))
@@ -127,6 +132,84 @@ async fn refuse_nul_in_url(request: Request, next: Next) -> Response {
             .into_response();
     }
     next.run(request).await
+}
+
+/// A JSON body whose strings hold a NUL character (`\u0000`) is refused with 400
+/// `INVALID_BODY`, the violation at the field that holds it: PostgreSQL can store it neither
+/// in `text` nor in `jsonb`, so it would otherwise reach the database as a 500. Bodies are
+/// read up to the body limit (413 `PAYLOAD_TOO_LARGE` beyond it, as the extractors would
+/// answer); bodies of other types pass untouched.
+async fn refuse_nul_in_json(limit: usize, request: Request, next: Next) -> Response {
+    let is_json = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.to_ascii_lowercase().contains("json"));
+    if !is_json {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return super::error::ApiError::PayloadTooLarge.into_response();
+    };
+    if has_nul(&bytes) {
+        let field = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|value| nul_path(&value, String::new()))
+            .unwrap_or_default();
+        return Problem::new(StatusCode::BAD_REQUEST, "INVALID_BODY")
+            .detail("A string of the JSON body contains a NUL character (\\u0000), which no field may hold.")
+            .violations(vec![super::problem::Violation::new(
+                field,
+                "INVALID_VALUE",
+                "remove the NUL character (\\u0000)",
+            )])
+            .into_response();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+/// Whether JSON text holds a NUL: escaped (`\u0000`) in a string, or raw. A backslash always
+/// starts a two-character escape (or `\uXXXX`), so an escaped backslash followed by `u0000`
+/// is text, not a NUL.
+fn has_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            0 => return true,
+            b'\\' if json.get(i + 1..i + 6) == Some(b"u0000") => return true,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+/// The path (`items[0].reason`, `""` for the root) of the first string or key holding a NUL.
+fn nul_path(value: &serde_json::Value, path: String) -> Option<String> {
+    let join = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(text) => text.contains('\0').then_some(path),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(k, item)| nul_path(item, format!("{path}[{k}]"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(key, field)| {
+            if key.contains('\0') {
+                Some(join(key))
+            } else {
+                nul_path(field, join(key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 async fn record_metrics(request: Request, next: Next) -> Response {
@@ -217,6 +300,34 @@ fn code_for(status: StatusCode) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_escaped_or_raw_nul_is_found_and_an_escaped_backslash_is_not_one() {
+        assert!(has_nul(br#"{"a": "x\u0000y"}"#));
+        assert!(has_nul(b"{\"a\": \"x\0\"}"));
+        assert!(
+            !has_nul(br#"{"a": "x\\u0000y"}"#),
+            "a backslash, then the text u0000"
+        );
+        assert!(has_nul(br#"{"a": "x\\\u0000"}"#), "a backslash, then a NUL");
+        assert!(has_nul(br#"{"a": "\u00001"}"#), "a NUL, then the text 1");
+        assert!(!has_nul(br#"{"a": "caf\u00e9", "b": 0}"#));
+    }
+
+    #[test]
+    fn the_violation_names_the_field_that_holds_the_nul() {
+        let body = serde_json::json!({ "customer": { "id": "c-1" }, "items": [{ "note": "ok" }, { "note": "a\u{0}b" }] });
+        assert_eq!(
+            nul_path(&body, String::new()).as_deref(),
+            Some("items[1].note")
+        );
+        let key = serde_json::json!({ "a\u{0}": 1 });
+        assert_eq!(nul_path(&key, String::new()).as_deref(), Some("a\u{0}"));
+        assert_eq!(
+            nul_path(&serde_json::json!({ "a": "b" }), String::new()),
+            None
+        );
+    }
 
     #[test]
     fn bare_statuses_get_screaming_snake_codes() {
