@@ -1,7 +1,11 @@
 //! The invariants, checked at quiescence from every service's database and every topic read
 //! from the start. Each check adds `name: value` figures and, when broken, a violation.
 
-use crate::{driver::Outcome, poison::Poison, world::World};
+use crate::{
+    driver::{Amended, Outcome},
+    poison::Poison,
+    world::World,
+};
 use oms_contracts::OrderEventV1;
 use oms_e2e::Service;
 use oms_messaging::{Codec, EventContract as _, envelope::header};
@@ -171,6 +175,15 @@ async fn orders(report: &mut Report, pool: &PgPool, outcomes: &[Outcome]) -> any
                             ));
                         }
                     }
+                    if let Some(amended) = &want.amendment
+                        && let Some(problem) = amendment_problem(pool, amended).await?
+                    {
+                        wrong += 1;
+                        report.violation(format!(
+                            "wrong outcome: order {id} ({}): {problem}",
+                            want.flow.name()
+                        ));
+                    }
                     if state != want.state || !code_ok {
                         wrong += 1;
                         report.violation(format!(
@@ -216,6 +229,35 @@ async fn orders(report: &mut Report, pool: &PgPool, outcomes: &[Outcome]) -> any
     report.figure("orders_wrong_outcome", wrong);
     report.figure("orders_not_terminal", not_terminal.len());
     Ok(())
+}
+
+/// What is wrong with an accepted amendment at the end, if anything: it must have ended
+/// APPLIED with its value in the item's configuration, or REJECTED without it.
+async fn amendment_problem(pool: &PgPool, amended: &Amended) -> anyhow::Result<Option<String>> {
+    let status: Option<String> =
+        sqlx::query_scalar("select status from amendment_requests where request_id = $1::uuid")
+            .bind(&amended.request_id)
+            .fetch_optional(pool)
+            .await?;
+    let value: Option<String> = sqlx::query_scalar(
+        "select i -> 'configuration' -> 'values' ->> $2 \
+         from orders o, jsonb_array_elements(o.aggregate -> 'content' -> 'items') i \
+         where i ->> 'id' = $1",
+    )
+    .bind(&amended.item_id)
+    .bind(amended.key)
+    .fetch_optional(pool)
+    .await?
+    .flatten();
+    let has_value = value.as_deref() == Some(amended.value);
+    Ok(match status.as_deref() {
+        Some("APPLIED") if has_value => None,
+        Some("REJECTED") if !has_value => None,
+        other => Some(format!(
+            "amendment {} of item {} ended {other:?} with {}={value:?}",
+            amended.request_id, amended.item_id, amended.key
+        )),
+    })
 }
 
 /// One record of a topic, as read from the start.

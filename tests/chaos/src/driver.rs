@@ -11,7 +11,7 @@ use oms_e2e::{
 };
 use oms_omsctl::{
     api::{Api, Fetched},
-    change::{self, Cancellation, Kind},
+    change::{self, Amendment, Cancellation, Kind},
     samples::{self, Party},
 };
 use rand::{Rng as _, SeedableRng as _, rngs::StdRng};
@@ -44,16 +44,22 @@ pub enum Flow {
     /// asset reverted, the rest of the order completed. When the cancellation comes too late
     /// (the order completed first), the refusal is counted and the order must just complete.
     CancelInFlight,
+    /// A fiber bundle whose access bandwidth is amended in flight (500 Mbps -> 1 Gbps): a
+    /// re-plan that keeps what ran, then completion. Whatever the service answers (accepted,
+    /// or refused because the order moved past the point where it can change), the order must
+    /// complete, and an applied amendment must be in the completed order's configuration.
+    AmendInFlight,
 }
 
 impl Flow {
-    pub const ALL: [Flow; 6] = [
+    pub const ALL: [Flow; 7] = [
         Flow::Lifecycle,
         Flow::ApiOrder,
         Flow::HoldRelease,
         Flow::HoldCancel,
         Flow::Unmapped,
         Flow::CancelInFlight,
+        Flow::AmendInFlight,
     ];
 
     pub fn name(self) -> &'static str {
@@ -64,6 +70,7 @@ impl Flow {
             Self::HoldCancel => "hold_cancel",
             Self::Unmapped => "unmapped",
             Self::CancelInFlight => "cancel_in_flight",
+            Self::AmendInFlight => "amend_in_flight",
         }
     }
 }
@@ -80,6 +87,18 @@ pub struct Expected {
     pub fallout_code: Option<&'static str>,
     /// An item a cancellation in flight was accepted for: it must end CANCELLED.
     pub cancelled_item: Option<String>,
+    /// An amendment accepted in flight: its request id, the item, the key and the value it
+    /// sets (in the configuration if the request ended APPLIED, not if it ended REJECTED).
+    pub amendment: Option<Amended>,
+}
+
+/// See [`Expected::amendment`].
+#[derive(Debug, Clone)]
+pub struct Amended {
+    pub request_id: String,
+    pub item_id: String,
+    pub key: &'static str,
+    pub value: &'static str,
 }
 
 /// What one flow did.
@@ -129,6 +148,7 @@ async fn one(world: &World, flow: Flow) -> Outcome {
         Flow::HoldCancel => held(world, &mut outcome, true).await,
         Flow::Unmapped => unmapped(world, &mut outcome).await,
         Flow::CancelInFlight => cancel_in_flight(world, &mut outcome).await,
+        Flow::AmendInFlight => amend_in_flight(world, &mut outcome).await,
     };
     match result {
         Ok(()) => println!("chaos: flow {} done", flow.name()),
@@ -225,7 +245,7 @@ async fn cancel_in_flight(world: &World, outcome: &mut Outcome) -> anyhow::Resul
         manual_review: false,
     }
     .body();
-    let (status, reply) = request_cancellation(world, &order_id, &body).await?;
+    let (status, reply) = request_change(world, Kind::Cancellation, &order_id, &body).await?;
     if status.is_success() {
         Counters::add(&world.counters.cancels_in_flight);
         if let Some(last) = outcome.expected.last_mut() {
@@ -241,6 +261,57 @@ async fn cancel_in_flight(world: &World, outcome: &mut Outcome) -> anyhow::Resul
         Counters::add(&world.counters.cancels_too_late);
         world.note(format!(
             "in-flight cancellation of order {order_id} refused: {} {}",
+            reply["code"], reply["detail"]
+        ));
+    }
+    wait_for_state(world, &order_id, "COMPLETED").await?;
+    Ok(())
+}
+
+async fn amend_in_flight(world: &World, outcome: &mut Outcome) -> anyhow::Result<()> {
+    let customer = party("chaos-amend");
+    let order_id = accept(world, outcome, "fiber-bundle", &customer, None, "COMPLETED").await?;
+    let released = ["IN_PROGRESS", "PARTIALLY_COMPLETED", "FALLOUT", "COMPLETED"];
+    let order = wait_for(world, &order_id, "released", |o| {
+        released.iter().any(|state| o["state"] == *state)
+    })
+    .await?;
+    let access = order["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|item| item.pointer("/product/offeringId") == Some(&json!("po-fiber-internet-500m")))
+        .map(|item| id(item, "id"))
+        .transpose()?
+        .ok_or_else(|| anyhow::anyhow!("order {order_id} without its access item"))?;
+    let (key, value) = ("bandwidth", "1Gbps");
+    let body = Amendment {
+        reason_code: "CUSTOMER_UPGRADE".into(),
+        reason: Some("chaos: 1 Gbps after all".into()),
+        changes: vec![change::configuration_change(&format!(
+            "{access}:{key}={value}"
+        ))?],
+    }
+    .body();
+    let (status, reply) = request_change(world, Kind::Amendment, &order_id, &body).await?;
+    if status.is_success() {
+        Counters::add(&world.counters.amendments_in_flight);
+        if let Some(last) = outcome.expected.last_mut() {
+            last.amendment = Some(Amended {
+                request_id: id(&reply, "amendmentRequestId")?,
+                item_id: access,
+                key,
+                value,
+            });
+        }
+    } else {
+        anyhow::ensure!(
+            status == StatusCode::CONFLICT,
+            "in-flight amendment of {access}: {status} {reply}"
+        );
+        Counters::add(&world.counters.amendments_refused);
+        world.note(format!(
+            "in-flight amendment of order {order_id} refused: {} {}",
             reply["code"], reply["detail"]
         ));
     }
@@ -293,7 +364,7 @@ async fn held(world: &World, outcome: &mut Outcome, cancel: bool) -> anyhow::Res
             manual_review: false,
         }
         .body();
-        let (status, reply) = request_cancellation(world, &order_id, &body).await?;
+        let (status, reply) = request_change(world, Kind::Cancellation, &order_id, &body).await?;
         anyhow::ensure!(status.is_success(), "cancellation: {status} {reply}");
     } else {
         let path = format!("/api/v1/orders/{order_id}/holds/{hold_id}/release");
@@ -314,11 +385,12 @@ async fn held(world: &World, outcome: &mut Outcome, cancel: bool) -> anyhow::Res
     Ok(())
 }
 
-/// Assesses, then requests the cancellation `body` of `order_id` with the assessment's
+/// Assesses, then requests the change (`kind`) `body` of `order_id` with the assessment's
 /// version (again while the version went stale or the order changed under the request, one
 /// `Idempotency-Key` throughout: a refusal stores no answer under it): the service's answer.
-async fn request_cancellation(
+async fn request_change(
     world: &World,
+    kind: Kind,
     order_id: &str,
     body: &Value,
 ) -> anyhow::Result<(StatusCode, Value)> {
@@ -326,7 +398,7 @@ async fn request_cancellation(
     let deadline = Instant::now() + STEP;
     loop {
         let (status, dry) = call(world, "cancellation assessment", || {
-            change::assess(&world.operator, Kind::Cancellation, order_id, body)
+            change::assess(&world.operator, kind, order_id, body)
         })
         .await?;
         if !status.is_success() {
@@ -337,7 +409,7 @@ async fn request_cancellation(
         let (status, reply) = call(world, "cancellation request", || {
             change::request(
                 &world.operator,
-                Kind::Cancellation,
+                kind,
                 order_id,
                 body,
                 version.as_deref(),
@@ -367,6 +439,7 @@ fn expect(flow: Flow, customer: &Party, quote_id: Option<String>, state: &'stati
         state,
         fallout_code: None,
         cancelled_item: None,
+        amendment: None,
     }
 }
 
@@ -437,6 +510,36 @@ async fn capture(world: &World, body: &Value, key: &str) -> anyhow::Result<Value
     .await?;
     anyhow::ensure!(status.is_success(), "capture: {status} {reply}");
     Ok(reply)
+}
+
+/// Polls the order until `done` says so.
+async fn wait_for(
+    world: &World,
+    order_id: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> anyhow::Result<Value> {
+    let deadline = Instant::now() + STEP;
+    let path = format!("/api/v1/orders/{order_id}");
+    let mut last = Value::Null;
+    loop {
+        if let Ok(Fetched::Found(order)) = world
+            .operator
+            .get(world.url(Service::OrderCapture), &path)
+            .await
+        {
+            if done(&order) {
+                return Ok(order);
+            }
+            last = order;
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "order {order_id} not {what} within {STEP:?}; last seen {}",
+            last["state"]
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
 }
 
 /// Polls the order until it is in `state`.

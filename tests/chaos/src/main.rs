@@ -219,6 +219,14 @@ async fn run_chaos(world: &World, args: &Args, seed: u64) -> anyhow::Result<bool
     );
     println!("cancels_in_flight: {}", Counters::get(&c.cancels_in_flight));
     println!("cancels_too_late: {}", Counters::get(&c.cancels_too_late));
+    println!(
+        "amendments_in_flight: {}",
+        Counters::get(&c.amendments_in_flight)
+    );
+    println!(
+        "amendments_refused: {}",
+        Counters::get(&c.amendments_refused)
+    );
     for (name, value) in &report.figures {
         println!("{name}: {value}");
     }

@@ -55,6 +55,9 @@ pub struct Counters {
     /// In-flight cancellations accepted, and refused because the order completed first.
     pub cancels_in_flight: AtomicU64,
     pub cancels_too_late: AtomicU64,
+    /// In-flight amendments accepted, and refused.
+    pub amendments_in_flight: AtomicU64,
+    pub amendments_refused: AtomicU64,
 }
 
 impl Counters {
