@@ -31,10 +31,14 @@ const STARTED: [TaskState; 4] = [
     TaskState::Compensated,
 ];
 
-/// Records a re-planning amendment and pauses the order (the caller locked the row).
+/// Records a re-planning amendment and pauses the order (the caller locked the row). When
+/// decomposition's outcome for it arrived first (another topic, consumed independently), it
+/// is applied at once: the re-plan, or the failure to re-plan.
 pub async fn requested(
     conn: &mut PgConnection,
+    flow: &Flow,
     request: &OrderAmendmentRequested,
+    correlation_id: &str,
 ) -> Result<(), FlowError> {
     if !request.requires_redecomposition {
         return Ok(());
@@ -48,8 +52,71 @@ pub async fn requested(
     }
     orders::freeze(conn, order_id, request_id, "AMENDMENT").await?;
     orders::set_pending_content(conn, order_id, &request.proposed_content).await?;
-    tracing::info!(%order_id, %request_id, "amendment requested; execution paused until the re-plan");
+    let Some(early) = changes::take_early_replan(conn, request_id).await? else {
+        tracing::info!(%order_id, %request_id, "amendment requested; execution paused until the re-plan");
+        return Ok(());
+    };
+    tracing::info!(%order_id, %request_id, "amendment requested after its re-plan arrived; applying the kept outcome");
+    let meta = super::caused_by(correlation_id, early.event_id);
+    match early.replan {
+        Some(raw) => {
+            let replanned: OrderRedecomposed =
+                serde_json::from_value(raw).map_err(|e| StoreError::corrupt("early re-plan", e))?;
+            redecomposed(conn, flow, &replanned, &meta).await
+        }
+        None => failed(conn, order_id, request_id).await,
+    }
+}
+
+/// Keeps a decomposition outcome whose amendment request has not been consumed yet.
+async fn park(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    request_id: Uuid,
+    tenant_id: &str,
+    replan: Option<serde_json::Value>,
+    event_id: Option<&str>,
+) -> Result<(), FlowError> {
+    let event_id = event_id
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .ok_or_else(|| StoreError::corrupt("decomposition event", "no causation id"))?;
+    if changes::park_early_replan(
+        conn,
+        request_id,
+        order_id,
+        tenant_id,
+        replan.as_ref(),
+        event_id,
+    )
+    .await?
+    {
+        tracing::info!(%order_id, %request_id, "decomposition's outcome arrived before the amendment request; kept until it arrives");
+        metrics::counter!("oms_fulfillment_replans_early_total").increment(1);
+    }
     Ok(())
+}
+
+/// Decomposition could not re-plan the amendment: the order runs on as it was; before the
+/// request arrived, the failure is kept for it.
+pub async fn redecomposition_failed(
+    conn: &mut PgConnection,
+    order_id: Uuid,
+    request_id: Uuid,
+    tenant_id: &str,
+    meta: &FactMeta,
+) -> Result<(), FlowError> {
+    if changes::plan_amendment(conn, request_id).await?.is_none() {
+        return park(
+            conn,
+            order_id,
+            request_id,
+            tenant_id,
+            None,
+            meta.causation_id.as_deref(),
+        )
+        .await;
+    }
+    failed(conn, order_id, request_id).await
 }
 
 /// Applies (or refuses) the re-plan of a pending amendment. The caller locked the order row.
@@ -62,8 +129,16 @@ pub async fn redecomposed(
     let order_id = replanned.base.order_id.as_uuid();
     let request_id = replanned.request_id.as_uuid();
     let Some(pending) = changes::plan_amendment(conn, request_id).await? else {
-        tracing::warn!(%order_id, %request_id, "a re-plan for an amendment fulfillment never heard of; ignored");
-        return Ok(());
+        let raw = serde_json::to_value(replanned).map_err(|e| StoreError::corrupt("re-plan", e))?;
+        return park(
+            conn,
+            order_id,
+            request_id,
+            replanned.base.tenant_id.as_str(),
+            Some(raw),
+            meta.causation_id.as_deref(),
+        )
+        .await;
     };
     if pending.status != "PENDING" {
         return Ok(());

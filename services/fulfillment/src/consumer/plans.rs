@@ -97,14 +97,22 @@ impl Handler for PlanHandler {
             }
             DecompositionEvent::OrderRedecompositionFailed(failed) => {
                 let order_id = failed.base.order_id.as_uuid();
-                if orders::lock(conn, order_id)
+                if let Some(order) = orders::lock(conn, order_id)
                     .await
                     .map_err(super::store_error)?
-                    .is_some()
                 {
-                    crate::change::amend::failed(conn, order_id, failed.request_id.as_uuid())
-                        .await
-                        .map_err(super::handler_error)?;
+                    check_tenant(&order, failed.base.tenant_id.as_str())?;
+                    let meta =
+                        crate::change::caused_by(&order.correlation_id, ctx.envelope.event_id);
+                    crate::change::amend::redecomposition_failed(
+                        conn,
+                        order_id,
+                        failed.request_id.as_uuid(),
+                        failed.base.tenant_id.as_str(),
+                        &meta,
+                    )
+                    .await
+                    .map_err(super::handler_error)?;
                 }
                 return Ok(());
             }

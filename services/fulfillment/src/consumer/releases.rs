@@ -115,7 +115,9 @@ impl ReleaseHandler {
                     .map_err(fail)
             }
             OrderEvent::OrderAmendmentRequested(e) => {
-                change::amend::requested(conn, e).await.map_err(fail)
+                change::amend::requested(conn, &self.flow, e, &order.correlation_id)
+                    .await
+                    .map_err(fail)
             }
             OrderEvent::OrderAmendmentApplied(e) => {
                 change::amend::applied(conn, e).await.map_err(fail)

@@ -288,3 +288,47 @@ pub async fn amended_plan(
     .fetch_optional(conn)
     .await?)
 }
+
+/// A decomposition outcome that arrived before its amendment request (migration 0005).
+#[derive(Debug, Clone)]
+pub struct EarlyReplan {
+    /// The `OrderRedecomposed`, or `None` when decomposition could not re-plan.
+    pub replan: Option<serde_json::Value>,
+    pub event_id: Uuid,
+}
+
+/// Keeps an outcome until its request arrives; `false` if one was kept already.
+pub async fn park_early_replan(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+    order_id: Uuid,
+    tenant_id: &str,
+    replan: Option<&serde_json::Value>,
+    event_id: Uuid,
+) -> Result<bool, StoreError> {
+    let inserted = sqlx::query(
+        "insert into early_replan (request_id, order_id, tenant_id, replan, event_id) \
+         values ($1, $2, $3, $4, $5) on conflict do nothing",
+    )
+    .bind(request_id)
+    .bind(order_id)
+    .bind(tenant_id)
+    .bind(replan)
+    .bind(event_id)
+    .execute(conn)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// Takes (deletes and returns) the outcome kept for `request_id`, if any.
+pub async fn take_early_replan(
+    conn: &mut PgConnection,
+    request_id: Uuid,
+) -> Result<Option<EarlyReplan>, StoreError> {
+    let row: Option<(Option<serde_json::Value>, Uuid)> =
+        sqlx::query_as("delete from early_replan where request_id = $1 returning replan, event_id")
+            .bind(request_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(replan, event_id)| EarlyReplan { replan, event_id }))
+}

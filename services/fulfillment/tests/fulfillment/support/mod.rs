@@ -207,6 +207,14 @@ impl Stack {
         self.send(&OrderEventV1::from(&scenario.released())).await
     }
 
+    /// Publishes any decomposition fact as decomposition does.
+    pub async fn publish_decomposition_event(
+        &self,
+        event: &oms_domain::events::DecompositionEvent,
+    ) -> Uuid {
+        self.send(&DecompositionEventV1::from(event)).await
+    }
+
     /// Publishes any order fact as order-capture does.
     pub async fn publish_order_event(&self, event: &oms_domain::OrderEvent) -> Uuid {
         self.send(&OrderEventV1::from(event)).await

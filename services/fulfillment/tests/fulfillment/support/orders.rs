@@ -4,8 +4,9 @@
 
 use chrono::Utc;
 use oms_domain::events::{
-    DecompositionEvent, FulfillmentPlan, OrderCancelled, OrderDecomposed, OrderEventBase,
-    OrderFactBase, OrderFailedClosed, OrderReleasedForFulfillment, PlannedTask,
+    DecompositionEvent, FulfillmentPlan, OrderAmendmentRequested, OrderCancelled, OrderDecomposed,
+    OrderEventBase, OrderFactBase, OrderFailedClosed, OrderRedecomposed,
+    OrderReleasedForFulfillment, PlannedTask,
 };
 use oms_domain::lifecycle::{FulfillmentState, ItemState};
 use oms_domain::order::{
@@ -13,9 +14,9 @@ use oms_domain::order::{
     OrderSource, PartyRoles, PriceComponent, PriceSnapshot, ProductSnapshot, ServiceAddress,
 };
 use oms_domain::value::{
-    AccountId, AssetId, BillingAccountId, CancellationRequestId, ClientItemRef, CorrelationId,
-    CurrencyCode, CustomerId, LineNumber, Money, OrderId, OrderItemId, OrderNumber, PlanId,
-    ProductOfferingId, Quantity, ReasonCode, SalesChannel, SourceSystem, TaskId, TenantId,
+    AccountId, AmendmentRequestId, AssetId, BillingAccountId, CancellationRequestId, ClientItemRef,
+    CorrelationId, CurrencyCode, CustomerId, LineNumber, Money, OrderId, OrderItemId, OrderNumber,
+    PlanId, ProductOfferingId, Quantity, ReasonCode, SalesChannel, SourceSystem, TaskId, TenantId,
 };
 use oms_domain::vocab::{
     AssetEffect, ExternalEffectLevel, ItemAction, OrderIntent, OrderType, PriceKind,
@@ -266,6 +267,52 @@ impl Scenario {
             reason_code: ReasonCode::parse("CUSTOMER_REQUEST").unwrap(),
             cancelled_item_ids: self.items(),
             before_execution: true,
+        }
+        .into()
+    }
+
+    /// Order-capture accepted amendment `request_id`, which needs a re-plan.
+    pub fn amendment_requested(&self, request_id: Uuid) -> OrderEvent {
+        OrderAmendmentRequested {
+            base: self.order_base(8),
+            request_id: AmendmentRequestId::from_uuid(request_id),
+            reason_code: ReasonCode::parse("CUSTOMER_REQUEST").unwrap(),
+            changes: vec![],
+            proposed_content: Box::new(self.content.clone()),
+            requires_redecomposition: true,
+            replanned_item_ids: self.items(),
+        }
+        .into()
+    }
+
+    /// Decomposition's re-plan for amendment `request_id`: every task of the plan kept, and
+    /// `added` (which runs after the task `after`) new, under plan `new_plan_id`.
+    pub fn redecomposed(
+        &self,
+        request_id: Uuid,
+        new_plan_id: Uuid,
+        added: Uuid,
+        after: &str,
+    ) -> DecompositionEvent {
+        let mut plan = self.plan();
+        plan.plan_id = PlanId::from_uuid(new_plan_id);
+        let mut extra = plan.tasks[0].clone();
+        extra.task_id = TaskId::from_uuid(added);
+        extra.task_type = "CONFIGURE_DEVICE".into();
+        extra.target_system = "NETWORK_PROVISIONING".into();
+        extra.template_key = Some("extra".into());
+        extra.compensation_task_type = None;
+        extra.depends_on = vec![TaskId::from_uuid(self.task(after))];
+        plan.tasks.push(extra);
+        OrderRedecomposed {
+            base: OrderFactBase {
+                order_id: OrderId::from_uuid(self.order_id),
+                tenant_id: TenantId::parse(&self.tenant).unwrap(),
+                meta: self.meta("decomposition"),
+            },
+            request_id: AmendmentRequestId::from_uuid(request_id),
+            previous_plan_id: PlanId::from_uuid(self.plan_id),
+            plan,
         }
         .into()
     }
